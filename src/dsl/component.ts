@@ -1,0 +1,172 @@
+/**
+ * How a component is declared (spec), how it runs (executor, optional driver), and the
+ * typed node factory a pipeline author calls: `StatisticsGen({ examples: gen.outputs.examples })`.
+ *
+ * The handle types carry the artifact type as a literal, so wiring an output of the wrong
+ * type into an input is a compile error. Nothing here imports Temporal.
+ */
+import type { z } from 'zod';
+import type { ArtifactProperties, ArtifactTypeName } from '../../schemas/artifacts.js';
+import type { Queue, RetrySpec, TimeoutSpec } from '../../schemas/pipeline-spec.js';
+
+export interface InputDecl<T extends ArtifactTypeName = ArtifactTypeName> {
+  type: T;
+  optional?: boolean;
+}
+
+export interface ComponentSpec<
+  I extends Record<string, InputDecl> = Record<string, InputDecl>,
+  O extends Record<string, ArtifactTypeName> = Record<string, ArtifactTypeName>,
+  P extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>,
+> {
+  name: string;
+  /** bump when the executor's output for the same inputs changes: it is part of the cache key */
+  version: string;
+  inputs: I;
+  outputs: O;
+  params: P;
+  queue: Queue;
+  retry: RetrySpec;
+  timeouts: TimeoutSpec;
+}
+
+export type AnyComponentSpec = ComponentSpec<any, any, any>;
+
+/** An output of a node in a pipeline, typed by its artifact type. */
+export interface OutputHandle<T extends ArtifactTypeName> {
+  readonly artifactType: T;
+  readonly node: ComponentNode<AnyComponentSpec>;
+  readonly output: string;
+}
+
+type RequiredInputKeys<I> = { [K in keyof I]: I[K] extends { optional: true } ? never : K }[keyof I];
+type OptionalInputKeys<I> = Exclude<keyof I, RequiredInputKeys<I>>;
+type HandleOf<D> = D extends InputDecl<infer T> ? OutputHandle<T> : never;
+
+/** What the node factory takes: input handles plus the component's params. */
+export type ComponentArgs<S extends AnyComponentSpec> = {
+  [K in RequiredInputKeys<S['inputs']>]: HandleOf<S['inputs'][K]>;
+} & {
+  [K in OptionalInputKeys<S['inputs']>]?: HandleOf<S['inputs'][K]>;
+} & z.input<S['params']>;
+
+/** Per-node settings a pipeline may override when adding the node. */
+export interface NodeOptions {
+  /** node id, unique in the pipeline; defaults to the component name */
+  id?: string;
+  /** false: always run this node's executor */
+  cache?: boolean;
+  queue?: Queue;
+  retry?: Partial<RetrySpec>;
+  timeouts?: Partial<TimeoutSpec>;
+}
+
+export interface ComponentNode<S extends AnyComponentSpec> {
+  readonly spec: S;
+  readonly args: Record<string, unknown>;
+  readonly outputs: { [K in keyof S['outputs'] & string]: OutputHandle<S['outputs'][K]> };
+  /** set when the node is added to a pipeline */
+  id?: string;
+  options: NodeOptions;
+}
+
+/** Declare a component's node factory from its spec. */
+export function defineComponent<S extends AnyComponentSpec>(spec: S): (args: ComponentArgs<S>) => ComponentNode<S> {
+  return (args) => {
+    const node: ComponentNode<S> = { spec, args: args as Record<string, unknown>, outputs: {} as never, options: {} };
+    const outputs: Record<string, OutputHandle<ArtifactTypeName>> = {};
+    for (const [output, artifactType] of Object.entries(spec.outputs as Record<string, ArtifactTypeName>)) {
+      outputs[output] = Object.freeze({ artifactType, node, output });
+    }
+    (node as { outputs: unknown }).outputs = Object.freeze(outputs);
+    return node;
+  };
+}
+
+export function isOutputHandle(v: unknown): v is OutputHandle<ArtifactTypeName> {
+  return typeof v === 'object' && v !== null && 'artifactType' in v && 'node' in v && 'output' in v;
+}
+
+// ---- executor side ----
+
+/** An input artifact as an executor sees it: already published, with a local path. */
+export interface InputArtifact<T extends ArtifactTypeName = ArtifactTypeName> {
+  id: number;
+  type: T;
+  uri: string;
+  /** local folder holding the artifact's files */
+  path: string;
+  properties: ArtifactProperties<T>;
+}
+
+/** Where an executor writes one output: an empty local folder. */
+export interface OutputLocation {
+  type: ArtifactTypeName;
+  uri: string;
+  path: string;
+}
+
+export interface Progress {
+  /** work done, in the unit of `total` (rows, bytes, files) */
+  done?: number;
+  total?: number;
+  unit?: string;
+  message?: string;
+}
+
+export interface ExecutorContext {
+  pipelineName: string;
+  nodeId: string;
+  executionId: number;
+  /** folder relative paths in params resolve against */
+  pipelineRoot: string;
+  /** report progress; the activity adapter turns it into a Temporal heartbeat (throttled) */
+  heartbeat(progress: Progress): void;
+  log(message: string): void;
+  /** aborted when the run is canceled or the attempt timed out */
+  signal: AbortSignal;
+}
+
+export interface ExecutorArgs<S extends AnyComponentSpec, R = unknown> {
+  inputs: { [K in keyof S['inputs']]: InputArtifact<S['inputs'][K]['type']>[] };
+  outputs: { [K in keyof S['outputs']]: OutputLocation };
+  params: z.output<S['params']>;
+  /** what the component's driver resolved (e.g. the span), if it has one */
+  resolved: R;
+  ctx: ExecutorContext;
+}
+
+/** An executor returns the properties of each output; the adapter validates and records them. */
+export type ExecutorResult<S extends AnyComponentSpec> = {
+  [K in keyof S['outputs']]: ArtifactProperties<S['outputs'][K]>;
+};
+
+export type Executor<S extends AnyComponentSpec, R = unknown> = (args: ExecutorArgs<S, R>) => Promise<ExecutorResult<S>>;
+
+/**
+ * A driver runs before the cache lookup (TFX's driver): it resolves what the params point at
+ * outside tsfx (input files, the latest span) and fingerprints it for the cache key.
+ */
+export type Driver<S extends AnyComponentSpec, R = unknown> = (args: {
+  params: z.output<S['params']>;
+  pipelineRoot: string;
+}) => Promise<{ fingerprint: string; resolved: R }>;
+
+/** Everything the worker needs to run a component. */
+export interface ComponentImpl<S extends AnyComponentSpec = AnyComponentSpec, R = any> {
+  spec: S;
+  executor: Executor<S, R>;
+  driver?: Driver<S, R>;
+}
+
+export const defaultRetry: RetrySpec = {
+  maximumAttempts: 3,
+  initialIntervalMs: 1_000,
+  backoffCoefficient: 2,
+  maximumIntervalMs: 30_000,
+};
+
+export const defaultTimeouts: TimeoutSpec = {
+  startToCloseMs: 60 * 60_000,
+  heartbeatMs: 30_000,
+};

@@ -1,0 +1,138 @@
+/**
+ * The ML-Metadata-style store's contract. Two implementations share one Kysely schema and
+ * one set of migrations: SQLite (embedded default) and PostgreSQL (TSFX_METADATA_URL=postgres://…).
+ * Only the activity adapter and the CLI's read-only commands use it; executors never do.
+ */
+import type { ArtifactTypeName } from '../../schemas/artifacts.js';
+
+export type ExecutionState = 'NEW' | 'RUNNING' | 'COMPLETE' | 'FAILED' | 'CACHED' | 'CANCELED' | 'SKIPPED';
+export type ArtifactState = 'PENDING' | 'LIVE' | 'MARKED_FOR_DELETION' | 'DELETED' | 'ABANDONED';
+export type EventType = 'INPUT' | 'OUTPUT';
+export type ContextType = 'pipeline' | 'pipeline_run' | 'node';
+
+export interface Artifact {
+  id: number;
+  type: ArtifactTypeName;
+  uri: string;
+  state: ArtifactState;
+  /** "<node>.<output>" that produced it, for humans */
+  name: string;
+  properties: Record<string, unknown>;
+  createTime: Date;
+}
+
+export interface Execution {
+  id: number;
+  /** component name, e.g. ExampleGen */
+  type: string;
+  pipeline: string;
+  runId: string;
+  nodeId: string;
+  state: ExecutionState;
+  cacheKey: string | null;
+  workflowId: string | null;
+  workflowRunId: string | null;
+  /** params, resolved driver values, error message, backend used … */
+  properties: Record<string, unknown>;
+  createTime: Date;
+  updateTime: Date;
+}
+
+export interface Event {
+  artifactId: number;
+  executionId: number;
+  type: EventType;
+  /** the input or output key, e.g. "examples" */
+  name: string;
+  index: number;
+}
+
+export interface Context {
+  id: number;
+  type: ContextType;
+  name: string;
+  properties: Record<string, unknown>;
+  createTime: Date;
+}
+
+export interface RunSummary {
+  pipeline: string;
+  runId: string;
+  workflowId: string | null;
+  startTime: Date;
+  endTime: Date;
+  /** executions per state */
+  states: Partial<Record<ExecutionState, number>>;
+  /** FAILED > RUNNING > CANCELED > COMPLETE, derived from the executions */
+  status: 'RUNNING' | 'COMPLETE' | 'FAILED' | 'CANCELED';
+}
+
+export interface NewExecution {
+  type: string;
+  pipeline: string;
+  runId: string;
+  nodeId: string;
+  state: ExecutionState;
+  cacheKey?: string | null;
+  workflowId?: string | null;
+  workflowRunId?: string | null;
+  properties?: Record<string, unknown>;
+  /** input artifacts: INPUT events are recorded with the execution */
+  inputs: { name: string; artifactId: number }[];
+}
+
+export interface NewOutput {
+  name: string;
+  type: ArtifactTypeName;
+  uri: string;
+  properties: Record<string, unknown>;
+}
+
+export interface LineageNode {
+  artifact: Artifact;
+  /** the execution that produced (upstream) or consumed (downstream) it, with its other artifacts */
+  executions: { execution: Execution; eventName: string; artifacts: LineageNode[] }[];
+}
+
+export interface MetadataStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** run pending migrations; idempotent, safe from several processes at once */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /**
+   * Create an execution with its INPUT events, attributed to the pipeline, pipeline-run and
+   * node contexts (created on first use).
+   */
+  createExecution(e: NewExecution): Promise<Execution>;
+  getExecution(id: number): Promise<Execution | undefined>;
+  updateExecution(id: number, patch: { state?: ExecutionState; properties?: Record<string, unknown> }): Promise<void>;
+  /**
+   * In one transaction: record LIVE output artifacts + OUTPUT events and mark the execution
+   * COMPLETE. Idempotent: publishing an execution that is already COMPLETE returns the
+   * artifacts it already has and records nothing (a retried publisher must not duplicate).
+   */
+  publishExecution(executionId: number, outputs: NewOutput[], properties?: Record<string, unknown>): Promise<Artifact[]>;
+  /** Record a CACHED execution whose OUTPUT events point at existing artifacts. */
+  recordCachedExecution(e: NewExecution, outputs: { name: string; artifactId: number }[]): Promise<Execution>;
+  /** Newest COMPLETE execution with this cache key, with its output artifacts by event name. */
+  findCompletedByCacheKey(cacheKey: string): Promise<{ execution: Execution; outputs: { name: string; artifact: Artifact }[] } | undefined>;
+  /** Set every NEW/RUNNING execution of a run to `state` (cancel, fail); returns how many. */
+  finishOpenExecutions(pipeline: string, runId: string, state: 'CANCELED' | 'FAILED'): Promise<number>;
+
+  getArtifact(id: number): Promise<Artifact | undefined>;
+  listArtifacts(filter?: { type?: ArtifactTypeName; pipeline?: string; runId?: string; limit?: number }): Promise<Artifact[]>;
+  /** Latest LIVE artifact of a type in a pipeline, optionally with properties matching. */
+  latestArtifact(filter: { type: ArtifactTypeName; pipeline: string; where?: Record<string, unknown> }): Promise<Artifact | undefined>;
+  setArtifactState(id: number, state: ArtifactState): Promise<void>;
+  eventsOfArtifact(artifactId: number): Promise<Event[]>;
+  eventsOfExecution(executionId: number): Promise<Event[]>;
+  /** Upstream (what it was made from) or downstream (what was made from it), to `depth` hops. */
+  lineage(artifactId: number, direction: 'upstream' | 'downstream', depth?: number): Promise<LineageNode>;
+
+  listExecutions(filter?: { pipeline?: string; runId?: string; nodeId?: string; state?: ExecutionState }): Promise<Execution[]>;
+  listRuns(filter?: { pipeline?: string; limit?: number }): Promise<RunSummary[]>;
+  listContexts(filter?: { type?: ContextType }): Promise<Context[]>;
+  /** contexts an artifact is attributed to / an execution is associated with */
+  contextsOfExecution(executionId: number): Promise<Context[]>;
+}

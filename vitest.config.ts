@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'components/**/*.test.ts', 'src/**/*.test.ts'],
+    // Integration tests share one Temporal dev server and PostgreSQL; keep files in separate forks.
+    pool: 'forks',
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+  },
+});
