@@ -42,13 +42,15 @@ export interface OutputHandle<T extends ArtifactTypeName> {
 type RequiredInputKeys<I> = { [K in keyof I]: I[K] extends { optional: true } ? never : K }[keyof I];
 type OptionalInputKeys<I> = Exclude<keyof I, RequiredInputKeys<I>>;
 type HandleOf<D> = D extends InputDecl<infer T> ? OutputHandle<T> : never;
+// zod 4 types `z.object({})` input as Record<string, never>, which would forbid the input handles
+type ParamsArg<P extends z.ZodType> = z.input<P> extends Record<string, never> ? {} : z.input<P>;
 
 /** What the node factory takes: input handles plus the component's params. */
 export type ComponentArgs<S extends AnyComponentSpec> = {
   [K in RequiredInputKeys<S['inputs']>]: HandleOf<S['inputs'][K]>;
 } & {
   [K in OptionalInputKeys<S['inputs']>]?: HandleOf<S['inputs'][K]>;
-} & z.input<S['params']>;
+} & ParamsArg<S['params']>;
 
 /** Per-node settings a pipeline may override when adding the node. */
 export interface NodeOptions {
@@ -70,8 +72,13 @@ export interface ComponentNode<S extends AnyComponentSpec> {
   options: NodeOptions;
 }
 
-/** Declare a component's node factory from its spec. */
-export function defineComponent<S extends AnyComponentSpec>(spec: S): (args: ComponentArgs<S>) => ComponentNode<S> {
+/**
+ * Declare a component's node factory from its spec. `const S` keeps artifact type names literal
+ * in an inline spec (no `as const` needed), so a wrong wiring fails to compile.
+ */
+export function defineComponent<const S extends AnyComponentSpec>(
+  spec: S,
+): (args: ComponentArgs<S>) => ComponentNode<S> {
   return (args) => {
     const node: ComponentNode<S> = { spec, args: args as Record<string, unknown>, outputs: {} as never, options: {} };
     const outputs: Record<string, OutputHandle<ArtifactTypeName>> = {};
@@ -141,7 +148,9 @@ export type ExecutorResult<S extends AnyComponentSpec> = {
   [K in keyof S['outputs']]: ArtifactProperties<S['outputs'][K]>;
 };
 
-export type Executor<S extends AnyComponentSpec, R = unknown> = (args: ExecutorArgs<S, R>) => Promise<ExecutorResult<S>>;
+export type Executor<S extends AnyComponentSpec, R = unknown> = (
+  args: ExecutorArgs<S, R>,
+) => Promise<ExecutorResult<S>>;
 
 /**
  * A driver runs before the cache lookup (TFX's driver): it resolves what the params point at

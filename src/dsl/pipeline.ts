@@ -80,7 +80,12 @@ function compileNode(node: ComponentNode<AnyComponentSpec>, all: ComponentNode<A
   const parsed = spec.params.safeParse(rawParams);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new DefinitionError(issue.message, ['nodes', id, 'params', ...issue.path.map((p: PropertyKey) => (typeof p === 'symbol' ? String(p) : p))]);
+    throw new DefinitionError(issue.message, [
+      'nodes',
+      id,
+      'params',
+      ...issue.path.map((p: PropertyKey) => (typeof p === 'symbol' ? String(p) : p)),
+    ]);
   }
   return {
     id,

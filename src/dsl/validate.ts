@@ -33,7 +33,8 @@ export function validatePipelineSpec(value: unknown): PipelineSpec {
         if (!upstream) throw new DefinitionError(`refers to node '${ref.node}', which is not in the pipeline`, path);
         const type = upstream.outputs[ref.output];
         if (!type) throw new DefinitionError(`node '${ref.node}' has no output '${ref.output}'`, path);
-        if (type !== ref.type) throw new DefinitionError(`expected ${ref.type}, '${ref.node}.${ref.output}' is ${type}`, path);
+        if (type !== ref.type)
+          throw new DefinitionError(`expected ${ref.type}, '${ref.node}.${ref.output}' is ${type}`, path);
       }
     }
   }

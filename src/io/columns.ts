@@ -16,43 +16,35 @@ export type FeatureKind = FeatureColumn['kind'];
 
 const TWO_32 = 2 ** 32;
 
-class Growable<T extends Int32Array | Float32Array | Uint8Array | Uint32Array> {
-  array: T;
-  length = 0;
-  constructor(private readonly ctor: new (n: number) => T, capacity = 1024) {
-    this.array = new ctor(capacity);
-  }
-  reserve(extra: number): T {
-    const need = this.length + extra;
-    if (need > this.array.length) {
-      let cap = this.array.length * 2;
-      while (cap < need) cap *= 2;
-      const next = new this.ctor(cap);
-      next.set(this.array.subarray(0, this.length) as never);
-      this.array = next;
-    }
-    return this.array;
-  }
-  push(v: number): void {
-    if (this.length === this.array.length) this.reserve(1);
-    this.array[this.length++] = v;
-  }
-  view(): T {
-    return this.array.subarray(0, this.length) as T;
-  }
+/** Capacity >= need, doubling: amortised O(1) appends. */
+function grown<T extends Int32Array | Float32Array | Uint8Array>(a: T, used: number, need: number): T {
+  let cap = Math.max(a.length * 2, 64);
+  while (cap < need) cap *= 2;
+  const next = new (a.constructor as new (n: number) => T)(cap);
+  next.set(a.subarray(0, used) as never);
+  return next;
 }
 
-/** One feature's values. Rows are appended in order through the owning builder. */
+/**
+ * One feature's values. Rows are appended in order through the owning builder.
+ * Storage is one typed array per field (not a generic growable) so every hot access site
+ * sees a single array type and V8 keeps it monomorphic; this is the decoders' inner loop.
+ */
 export class ColumnBuilder {
-  /** offsets[r] = index of row r's first value; offsets has rowCount + 1 entries once padded */
-  private readonly offsets = new Growable(Int32Array);
-  private readonly validity = new Growable(Uint8Array);
-  /** int: (lo, hi) 32-bit pairs of each int64; float: float32 values */
-  private readonly ints = new Growable(Uint32Array);
-  private readonly floats = new Growable(Float32Array);
+  /** offsets[r] = index of row r's first value; rows + 1 entries */
+  private offsets = new Int32Array(1024);
+  private validity = new Uint8Array(1024);
+  /** rows closed so far (validity and offsets[1..] filled) */
+  private rows = 0;
+  /** int: (lo, hi) 32-bit pairs of each int64, little-endian order so a BigInt64Array can view them */
+  private ints = new Int32Array(0);
+  /** float: float32 values, and a byte view of the same memory for bit-exact copies from the wire */
+  private floats: Float32Array = new Float32Array(0);
+  private floatBytes: Uint8Array = new Uint8Array(0);
   /** bytes: concatenated value bytes + per-value end offsets */
-  private readonly bytes = new Growable(Uint8Array);
-  private readonly byteEnds = new Growable(Int32Array);
+  private bytes = new Uint8Array(0);
+  private bytesLength = 0;
+  private byteEnds = new Int32Array(0);
   private valueCount = 0;
   /** rows present with a count other than 1: decides List vs plain column */
   private multi = false;
@@ -63,31 +55,78 @@ export class ColumnBuilder {
     readonly name: string,
     readonly kind: FeatureKind,
   ) {
-    this.offsets.push(0);
+    if (kind === 'int') this.ints = new Int32Array(2048);
+    else if (kind === 'float') this.setFloats(new Float32Array(1024));
+    else {
+      this.bytes = new Uint8Array(8192);
+      this.byteEnds = new Int32Array(1024);
+    }
+  }
+
+  private setFloats(a: Float32Array): void {
+    this.floats = a;
+    this.floatBytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   }
 
   /** Pad rows [this column's last row + 1, row) as absent, then mark `row` present. */
   present(row: number): void {
     if (row === this.currentRow) return;
-    this.closeRow();
-    while (this.validity.length < row) {
-      this.validity.push(0);
-      this.offsets.push(this.valueCount);
-    }
+    if (this.currentRow >= this.rows) this.closeRow();
+    if (this.rows < row) this.pad(row);
     this.currentRow = row;
     this.currentStart = this.valueCount;
   }
 
+  /**
+   * Like present(), but when `row` is already present its values are dropped first: protobuf
+   * map semantics, where a repeated key's last entry wins.
+   */
+  replaceRow(row: number): void {
+    if (row !== this.currentRow) return this.present(row);
+    const n = this.currentStart;
+    if (this.kind === 'bytes') this.bytesLength = n > 0 ? this.byteEnds[n - 1]! : 0;
+    this.valueCount = n;
+  }
+
   private closeRow(): void {
-    if (this.currentRow < 0 || this.validity.length > this.currentRow) return;
+    const r = this.rows;
+    if (r + 2 > this.validity.length) this.growRows(r + 2);
     if (this.valueCount - this.currentStart !== 1) this.multi = true;
-    this.validity.push(1);
-    this.offsets.push(this.valueCount);
+    this.validity[r] = 1;
+    this.offsets[r + 1] = this.valueCount;
+    this.rows = r + 1;
+  }
+
+  /** absent rows up to `row` (exclusive) */
+  private pad(row: number): void {
+    if (row + 1 > this.validity.length) this.growRows(row + 1);
+    // validity is zero-filled on allocation and never written past `rows`
+    this.offsets.fill(this.valueCount, this.rows + 1, row + 1);
+    this.rows = row;
+  }
+
+  private growRows(need: number): void {
+    this.validity = grown(this.validity, this.rows, need);
+    this.offsets = grown(this.offsets, this.rows + 1, need + 1);
   }
 
   pushFloat(v: number): void {
-    this.floats.push(v);
-    this.valueCount++;
+    const n = this.valueCount;
+    if (n === this.floats.length) this.setFloats(grown(this.floats, n, n + 1));
+    this.floats[n] = v;
+    this.valueCount = n + 1;
+  }
+
+  /** `count` little-endian float32 values from src[start...], copied bit-exactly (NaN payloads kept). */
+  pushFloatsLE(src: Uint8Array, start: number, count: number): void {
+    const n = this.valueCount;
+    if (n + count > this.floats.length) this.setFloats(grown(this.floats, n, n + count));
+    const dst = this.floatBytes;
+    const at = n * 4;
+    const len = count * 4;
+    if (len <= 32) for (let i = 0; i < len; i++) dst[at + i] = src[start + i]!;
+    else dst.set(src.subarray(start, start + len), at);
+    this.valueCount = n + count;
   }
 
   /** An int64 that fits a JS number exactly (|v| < 2^53). */
@@ -96,12 +135,13 @@ export class ColumnBuilder {
     this.pushIntParts(v - hi * TWO_32, hi);
   }
 
-  /** An int64 as its low and high 32 bits (two's complement), as a varint decoder has it. */
+  /** An int64 as its low and high 32 bits (two's complement, signed or unsigned), as a varint decoder has it. */
   pushIntParts(lo: number, hi: number): void {
-    const a = this.ints.reserve(2);
-    a[this.ints.length++] = lo >>> 0;
-    a[this.ints.length++] = hi >>> 0;
-    this.valueCount++;
+    const n = this.valueCount;
+    if (2 * n + 2 > this.ints.length) this.ints = grown(this.ints, 2 * n, 2 * n + 2);
+    this.ints[2 * n] = lo;
+    this.ints[2 * n + 1] = hi;
+    this.valueCount = n + 1;
   }
 
   pushBigInt(v: bigint): void {
@@ -110,12 +150,18 @@ export class ColumnBuilder {
   }
 
   pushBytes(src: Uint8Array, start = 0, end = src.length): void {
-    const n = end - start;
-    const a = this.bytes.reserve(n);
-    a.set(src.subarray(start, end), this.bytes.length);
-    this.bytes.length += n;
-    this.byteEnds.push(this.bytes.length);
-    this.valueCount++;
+    const len = end - start;
+    const n = this.valueCount;
+    const at = this.bytesLength;
+    if (at + len > this.bytes.length) this.bytes = grown(this.bytes, at, at + len);
+    if (n === this.byteEnds.length) this.byteEnds = grown(this.byteEnds, n, n + 1);
+    const dst = this.bytes;
+    // short values (most strings) copy faster by hand than through a subarray
+    if (len <= 24) for (let i = 0; i < len; i++) dst[at + i] = src[start + i]!;
+    else dst.set(src.subarray(start, end), at);
+    this.bytesLength = at + len;
+    this.byteEnds[n] = at + len;
+    this.valueCount = n + 1;
   }
 
   pushString(s: string): void {
@@ -124,12 +170,9 @@ export class ColumnBuilder {
 
   /** Close the column at `rowCount` rows and build its Arrow vector. */
   build(rowCount: number): { vector: Vector; feature: FeatureColumn } {
-    this.closeRow();
-    while (this.validity.length < rowCount) {
-      this.validity.push(0);
-      this.offsets.push(this.valueCount);
-    }
-    const valid = this.validity.view();
+    if (this.currentRow >= this.rows) this.closeRow();
+    if (this.rows < rowCount) this.pad(rowCount);
+    const valid = this.validity;
     let nullCount = 0;
     const bitmap = new Uint8Array((rowCount + 7) >> 3);
     for (let r = 0; r < rowCount; r++) {
@@ -139,11 +182,12 @@ export class ColumnBuilder {
     const values = this.valuesData();
     if (!this.multi) {
       // every present row has one value: value i belongs to the i-th present row, so spread them out
-      const data = this.scatterSingle(values, valid, rowCount, nullCount, bitmap);
+      const data = this.scatterSingle(values, rowCount, nullCount, bitmap);
       return { vector: makeVector(data), feature: this.feature(data.type, 'single') };
     }
     const type = new List(new Field('item', values.type, true));
-    const data = makeData({ type, length: rowCount, nullCount, nullBitmap: bitmap, valueOffsets: this.offsets.view(), child: values });
+    const valueOffsets = this.offsets.subarray(0, rowCount + 1);
+    const data = makeData({ type, length: rowCount, nullCount, nullBitmap: bitmap, valueOffsets, child: values });
     return { vector: makeVector(data), feature: this.feature(type, 'multi') };
   }
 
@@ -153,36 +197,40 @@ export class ColumnBuilder {
 
   private valuesData(): Data {
     const n = this.valueCount;
-    if (this.kind === 'float') return makeData({ type: new Float32(), length: n, data: this.floats.view() });
+    if (this.kind === 'float') return makeData({ type: new Float32(), length: n, data: this.floats.subarray(0, n) });
     if (this.kind === 'int') {
-      const pairs = this.ints.view();
+      const pairs = this.ints;
       return makeData({ type: new Int64(), length: n, data: new BigInt64Array(pairs.buffer, pairs.byteOffset, n) });
     }
-    const ends = this.byteEnds.view();
     const valueOffsets = new Int32Array(n + 1);
-    valueOffsets.set(ends, 1);
-    const data = this.bytes.view();
-    let utf8 = true;
-    for (let i = 0; i < n && utf8; i++) utf8 = isUtf8(data.subarray(valueOffsets[i], valueOffsets[i + 1]));
-    const type = utf8 ? new Utf8() : new Binary();
+    valueOffsets.set(this.byteEnds.subarray(0, n), 1);
+    const data = this.bytes.subarray(0, this.bytesLength);
+    const type = allUtf8(data, valueOffsets, n) ? new Utf8() : new Binary();
     return makeData({ type, length: n, valueOffsets, data } as never);
   }
 
-  private scatterSingle(values: Data, valid: Uint8Array, rowCount: number, nullCount: number, nullBitmap: Uint8Array): Data {
+  private scatterSingle(values: Data, rowCount: number, nullCount: number, nullBitmap: Uint8Array): Data {
     if (nullCount === 0) return values;
-    // row r's value index = offsets[r]
-    const offsets = this.offsets.view();
+    // row r's value index = offsets[r]; absent rows keep zeros
+    const offsets = this.offsets;
+    const valid = this.validity;
     if (this.kind === 'float') {
-      const src = values.values as Float32Array;
+      const src = this.floats;
       const out = new Float32Array(rowCount);
       for (let r = 0; r < rowCount; r++) if (valid[r]) out[r] = src[offsets[r]!]!;
       return makeData({ type: new Float32(), length: rowCount, nullCount, nullBitmap, data: out });
     }
     if (this.kind === 'int') {
-      const src = values.values as BigInt64Array;
-      const out = new BigInt64Array(rowCount);
-      for (let r = 0; r < rowCount; r++) if (valid[r]) out[r] = src[offsets[r]!]!;
-      return makeData({ type: new Int64(), length: rowCount, nullCount, nullBitmap, data: out });
+      // move the 32-bit halves: reading a BigInt64Array would box every value as a BigInt
+      const src = this.ints;
+      const out = new Int32Array(rowCount * 2);
+      for (let r = 0; r < rowCount; r++) {
+        if (!valid[r]) continue;
+        const v = offsets[r]!;
+        out[2 * r] = src[2 * v]!;
+        out[2 * r + 1] = src[2 * v + 1]!;
+      }
+      return makeData({ type: new Int64(), length: rowCount, nullCount, nullBitmap, data: new BigInt64Array(out.buffer) });
     }
     // bytes: value offsets per row, absent rows are empty
     const srcOffsets = values.valueOffsets as Int32Array;
@@ -193,6 +241,21 @@ export class ColumnBuilder {
     }
     return makeData({ type: values.type, length: rowCount, nullCount, nullBitmap, valueOffsets: rowOffsets, data: values.values } as never);
   }
+}
+
+/**
+ * Whether every value data[offsets[i], offsets[i+1]) is valid UTF-8, with one native check of
+ * the whole buffer instead of one per value: the pieces of valid UTF-8 cut only at character
+ * starts (never before a continuation byte 10xxxxxx) are all valid.
+ */
+function allUtf8(data: Uint8Array, offsets: Int32Array, n: number): boolean {
+  if (!isUtf8(data)) return false;
+  const len = data.length;
+  for (let i = 1; i < n; i++) {
+    const at = offsets[i]!;
+    if (at < len && (data[at]! & 0xc0) === 0x80) return false;
+  }
+  return true;
 }
 
 /**

@@ -135,4 +135,5 @@ export interface MetadataStore {
   listContexts(filter?: { type?: ContextType }): Promise<Context[]>;
   /** contexts an artifact is attributed to / an execution is associated with */
   contextsOfExecution(executionId: number): Promise<Context[]>;
+  contextsOfArtifact(artifactId: number): Promise<Context[]>;
 }

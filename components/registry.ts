@@ -1,0 +1,8 @@
+/**
+ * The built-in components a worker can run, keyed by their TFX name. A pipeline node names
+ * its component; the worker looks the implementation up here.
+ */
+import type { ComponentImpl } from '../src/dsl/component.js';
+import { exampleGenComponent } from './example-gen/index.js';
+
+export const builtinComponents: ComponentImpl[] = [exampleGenComponent];

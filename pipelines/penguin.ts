@@ -1,0 +1,12 @@
+/**
+ * The example pipeline: Palmer penguins (vega-datasets' penguins.json), brought in by
+ * ExampleGen and split 2:1 into train and eval by a hash of each row.
+ * Run it with `npm run example` (or `node bin/tsfx.js run pipelines/penguin.ts`).
+ */
+import { definePipeline } from '../src/dsl/pipeline.js';
+import { ExampleGen } from '../components/example-gen/index.js';
+
+export default definePipeline({ name: 'penguin' }, (p) => {
+  // paths resolve against this file's folder; the data ships in the vega-datasets npm package
+  p.add(ExampleGen({ input: '../node_modules/vega-datasets/data/penguins.json', split: { train: 2, eval: 1 } }));
+});

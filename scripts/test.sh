@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`) and what CI runs: install what is missing, typecheck,
+# then every test (unit, integration, e2e on a real Temporal dev server, SQLite and PostgreSQL,
+# the TensorFlow interop tests in their own venv). Extra arguments go to vitest.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+echo "[test] typecheck"
+npx tsc --noEmit -p .
+mkdir -p .tsfx
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.tsfx/test-results.json "$@" || status=$?
+# one plain closing line, whatever the reporter printed above it
+node -e '
+  const r = JSON.parse(require("node:fs").readFileSync(".tsfx/test-results.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+' || true
+exit $status

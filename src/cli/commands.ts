@@ -1,0 +1,17 @@
+/** The `tsfx` command tree. `cliCommandNames` lets tests check what docker-compose runs. */
+import { Command } from 'commander';
+import { registerInspect } from './inspect.js';
+import { registerOperate } from './operate.js';
+import { registerRun } from './run.js';
+
+export function buildProgram(): Command {
+  const program = new Command('tsfx')
+    .description('TFX-style ML pipelines in TypeScript, run by Temporal')
+    .showHelpAfterError();
+  registerRun(program);
+  registerInspect(program);
+  registerOperate(program);
+  return program;
+}
+
+export const cliCommandNames: string[] = buildProgram().commands.map((c) => c.name());

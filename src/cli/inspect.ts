@@ -1,0 +1,205 @@
+/**
+ * Read-only inspection: `tsfx runs`, `tsfx artifacts`, `tsfx artifact <id>`, `tsfx lineage <id>`.
+ * Each prints a table or tree, or JSON with --json.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import type { Command } from 'commander';
+import { ArtifactTypeName, type ExamplesProperties } from '../../schemas/artifacts.js';
+import { loadConfig } from '../config.js';
+import { DefinitionError, MetadataError } from '../errors.js';
+import { openMetadataStore } from '../metadata/open.js';
+import type { Artifact, LineageNode, MetadataStore } from '../metadata/store.js';
+import { localPath } from '../artifacts/local-store.js';
+import { table, toJson, when } from './format.js';
+
+async function withStore(fn: (store: MetadataStore) => Promise<void>): Promise<void> {
+  const store = await openMetadataStore(loadConfig().metadataUrl);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const out = (s: string): void => void process.stdout.write(`${s}\n`);
+
+function parseId(raw: string): number {
+  const id = Number(raw.replace(/^#/, ''));
+  if (!Number.isInteger(id) || id <= 0)
+    throw new DefinitionError(`'${raw}' is not an artifact id (a positive integer)`);
+  return id;
+}
+
+export function registerInspect(program: Command): void {
+  program
+    .command('runs')
+    .description('list pipeline runs, newest first')
+    .option('--pipeline <name>')
+    .option('--limit <n>', 'at most n runs', '20')
+    .option('--json')
+    .action(async (o: { pipeline?: string; limit: string; json?: boolean }) =>
+      withStore(async (store) => {
+        const runs = await store.listRuns({ pipeline: o.pipeline, limit: Number(o.limit) });
+        if (o.json) return out(toJson(runs));
+        out(
+          table(
+            ['PIPELINE', 'RUN', 'STATUS', 'STARTED', 'EXECUTIONS'],
+            runs.map((r) => [
+              r.pipeline,
+              r.runId,
+              r.status,
+              when(r.startTime),
+              Object.entries(r.states)
+                .map(([s, n]) => `${n} ${s.toLowerCase()}`)
+                .join(', '),
+            ]),
+          ),
+        );
+      }),
+    );
+
+  program
+    .command('artifacts')
+    .description('list artifacts, newest first')
+    .option('--type <type>', `artifact type (${ArtifactTypeName.options.join(', ')})`)
+    .option('--pipeline <name>')
+    .option('--run <runId>')
+    .option('--limit <n>', 'at most n artifacts', '50')
+    .option('--json')
+    .action(async (o: { type?: string; pipeline?: string; run?: string; limit: string; json?: boolean }) =>
+      withStore(async (store) => {
+        if (o.type && !ArtifactTypeName.safeParse(o.type).success) {
+          throw new DefinitionError(
+            `unknown artifact type '${o.type}' (known: ${ArtifactTypeName.options.join(', ')})`,
+          );
+        }
+        const list = await store.listArtifacts({
+          type: o.type as ArtifactTypeName | undefined,
+          pipeline: o.pipeline,
+          runId: o.run,
+          limit: Number(o.limit),
+        });
+        if (o.json) return out(toJson(list));
+        out(
+          table(
+            ['ID', 'TYPE', 'NAME', 'STATE', 'CREATED', 'URI'],
+            list.map((a) => [a.id, a.type, a.name, a.state, when(a.createTime), a.uri]),
+          ),
+        );
+      }),
+    );
+
+  program
+    .command('artifact')
+    .description('show one artifact: properties, URI, and for Examples the first rows of each split')
+    .argument('<id>')
+    .option('--rows <n>', 'rows to show per split', '5')
+    .option('--json')
+    .action(async (rawId: string, o: { rows: string; json?: boolean }) =>
+      withStore(async (store) => {
+        const id = parseId(rawId);
+        const a = await store.getArtifact(id);
+        if (!a) throw new MetadataError(`no artifact #${id}`);
+        const preview = a.type === 'Examples' ? previewExamples(a, Number(o.rows)) : undefined;
+        if (o.json) return out(toJson({ ...a, preview }));
+        out(
+          table(
+            ['', ''],
+            [
+              ['id', a.id],
+              ['type', a.type],
+              ['name', a.name],
+              ['state', a.state],
+              ['uri', a.uri],
+              ['created', when(a.createTime)],
+            ],
+          ),
+        );
+        out(`properties:\n${toJson(a.properties).replace(/^/gm, '  ')}`);
+        for (const [split, p] of Object.entries(preview ?? {})) {
+          out(`\nsplit ${split}: ${p.rows} rows in ${p.shards} shard(s); first ${p.first.length}:`);
+          const cols = Object.keys(p.first[0] ?? {});
+          out(
+            table(
+              cols,
+              p.first.map((r) => cols.map((c) => cell(r[c]))),
+            ),
+          );
+        }
+      }),
+    );
+
+  program
+    .command('lineage')
+    .description('what an artifact was made from (upstream) and what was made from it (downstream)')
+    .argument('<id>')
+    .option('--depth <n>', 'hops to follow', '10')
+    .option('--json')
+    .action(async (rawId: string, o: { depth: string; json?: boolean }) =>
+      withStore(async (store) => {
+        const id = parseId(rawId);
+        const up = await store.lineage(id, 'upstream', Number(o.depth));
+        const down = await store.lineage(id, 'downstream', Number(o.depth));
+        if (o.json) return out(toJson({ upstream: up, downstream: down }));
+        out(`#${up.artifact.id} ${up.artifact.type} ${up.artifact.name}`);
+        out('upstream (made from):');
+        printTree(up, '  ', 'upstream');
+        out('downstream (used by):');
+        printTree(down, '  ', 'downstream');
+      }),
+    );
+}
+
+function printTree(node: LineageNode, indent: string, dir: 'upstream' | 'downstream'): void {
+  if (!node.executions.length) out(`${indent}(none)`);
+  for (const e of node.executions) {
+    const x = e.execution;
+    out(
+      `${indent}${dir === 'upstream' ? '<-' : '->'} execution #${x.id} ${x.type} ${x.pipeline}/${x.runId} node ${x.nodeId} ${x.state}`,
+    );
+    for (const child of e.artifacts) {
+      out(`${indent}   ${child.artifact.type} #${child.artifact.id} ${child.artifact.name}`);
+      if (child.executions.length) printTree(child, `${indent}      `, dir);
+    }
+  }
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '∅';
+  const s = typeof v === 'object' ? toJson(v).replace(/\s+/g, '') : String(v);
+  return s.length > 24 ? `${s.slice(0, 23)}…` : s;
+}
+
+/** Row counts and the first rows of each split, read from its first shard. */
+export function previewExamples(
+  a: Artifact,
+  n: number,
+): Record<string, { rows: number; shards: number; first: Record<string, unknown>[] }> {
+  const props = a.properties as ExamplesProperties;
+  const result: Record<string, { rows: number; shards: number; first: Record<string, unknown>[] }> = {};
+  for (const split of props.splitNames ?? []) {
+    const shards = props.shards?.[split] ?? [];
+    let first: Record<string, unknown>[] = [];
+    if (shards.length) {
+      const file = path.join(localPath(a.uri), `Split-${split}`, shards[0]!);
+      const t = tableFromIPC(fs.readFileSync(file));
+      first = t
+        .slice(0, n)
+        .toArray()
+        .map((r) =>
+          Object.fromEntries(Object.entries(r.toJSON() as Record<string, unknown>).map(([k, v]) => [k, plain(v)])),
+        );
+    }
+    result[split] = { rows: props.rowCounts?.[split] ?? 0, shards: shards.length, first };
+  }
+  return result;
+}
+
+/** Arrow list cells are Vectors; show them as arrays. */
+function plain(v: unknown): unknown {
+  return v && typeof v === 'object' && 'toArray' in v
+    ? Array.from((v as { toArray(): ArrayLike<unknown> }).toArray())
+    : v;
+}

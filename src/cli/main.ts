@@ -1,0 +1,15 @@
+/** `tsfx` entry: parse, run, and turn our errors into one clear line and an exit code. */
+import { TsfxError } from '../errors.js';
+import { buildProgram } from './commands.js';
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof TsfxError) {
+    process.stderr.write(`tsfx: ${err.name}: ${err.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`tsfx: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Operating commands: `tsfx worker`, `tsfx cancel`, `tsfx server start|stop|status`.
+ */
+import type { Command } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { loadConfig } from '../config.js';
+import { DefinitionError } from '../errors.js';
+import { openMetadataStore } from '../metadata/open.js';
+import { connectClient } from '../orchestration/client.js';
+import { devServerStatus, ensureTemporal, stopDevServer } from '../orchestration/dev-server.js';
+import { workflowIdOf } from '../orchestration/types.js';
+import { installRuntimeLogging, startWorkers, type QueueName } from '../orchestration/worker.js';
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+export function registerOperate(program: Command): void {
+  program
+    .command('worker')
+    .description('poll task queues and run workflows and component executors until stopped')
+    .option('--queues <list>', 'comma-separated: cpu, gpu', 'cpu,gpu')
+    .option('--concurrency <n>', 'executor attempts at once per queue', '2')
+    .action(async (o: { queues: string; concurrency: string }) => {
+      const queues = o.queues
+        .split(',')
+        .map((q) => q.trim())
+        .filter(Boolean);
+      for (const q of queues)
+        if (q !== 'cpu' && q !== 'gpu') throw new DefinitionError(`unknown queue '${q}' (cpu, gpu)`);
+      const config = loadConfig();
+      const temporal = await ensureTemporal(config, { log: out });
+      const store = await openMetadataStore(config.metadataUrl);
+      installRuntimeLogging('INFO');
+      const workers = await startWorkers({
+        config,
+        address: temporal.address,
+        store,
+        queues: queues as QueueName[],
+        maxConcurrentExecutors: Number(o.concurrency),
+      });
+      out(
+        `worker polling ${queues.map((q) => config.queuePrefix + q).join(', ')} on ${temporal.address} (Ctrl-C to stop)`,
+      );
+      const stop = () => void workers.shutdown();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await workers.done;
+      await store.close();
+    });
+
+  program
+    .command('cancel')
+    .description('cancel a running pipeline run; its open executions are recorded CANCELED')
+    .argument('<run>', 'run id, or <pipeline>/<runId>')
+    .action(async (run: string) => {
+      const config = loadConfig();
+      const workflowId = run.includes('/') ? run : await workflowIdOfRun(run);
+      const temporal = await ensureTemporal(config, { log: out });
+      const client = await connectClient(temporal.address, config.temporalNamespace);
+      try {
+        const handle = client.workflow.getHandle(workflowId);
+        const desc = await handle.describe();
+        if (desc.status.name !== 'RUNNING')
+          throw new DefinitionError(`run ${workflowId} is not running (${desc.status.name})`);
+        await handle.cancel();
+        out(`cancel requested for ${workflowId}`);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError)
+          throw new DefinitionError(`no run ${workflowId} on ${temporal.address}`);
+        throw err;
+      } finally {
+        await client.connection.close();
+      }
+    });
+
+  const server = program.command('server').description('the embedded Temporal dev server');
+  server.command('start').action(async () => {
+    const t = await ensureTemporal({ ...loadConfig(), temporalAddress: undefined }, { log: out });
+    out(`${t.started ? 'started' : 'already running'}: ${t.address}${t.uiUrl ? `  ui ${t.uiUrl}` : ''}`);
+  });
+  server.command('stop').action(async () => {
+    await stopDevServer(loadConfig());
+    out('stopped');
+  });
+  server.command('status').action(async () => {
+    out(JSON.stringify(await devServerStatus(loadConfig())));
+  });
+}
+
+async function workflowIdOfRun(runId: string): Promise<string> {
+  const store = await openMetadataStore(loadConfig().metadataUrl);
+  try {
+    const runs = (await store.listRuns({ limit: 10_000 })).filter((r) => r.runId === runId);
+    if (!runs.length) throw new DefinitionError(`no run '${runId}' in metadata; pass <pipeline>/<runId>`);
+    return runs[0]!.workflowId ?? workflowIdOf(runs[0]!.pipeline, runId);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Live per-node progress for `tsfx run`: a redrawn block on a terminal, one line per state
+ * change otherwise (CI logs, pipes), so both stay readable.
+ */
+import logUpdate from 'log-update';
+import type { LiveProgress } from '../orchestration/client.js';
+import type { NodeProgress } from '../orchestration/types.js';
+import { compactNumber, duration } from './format.js';
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const MARK: Record<NodeProgress['status'], string> = {
+  PENDING: '·',
+  RUNNING: '',
+  CACHED: '↺',
+  COMPLETE: '✔',
+  FAILED: '✘',
+  SKIPPED: '-',
+  CANCELED: '⊘',
+};
+
+export interface ProgressView {
+  update(p: LiveProgress): void;
+  done(): void;
+}
+
+export function createProgressView(nodeOrder: string[], stream: NodeJS.WriteStream = process.stdout): ProgressView {
+  return stream.isTTY ? new TerminalView(nodeOrder) : new LineView(nodeOrder, stream);
+}
+
+function detail(id: string, node: NodeProgress, p: LiveProgress, now: number): string {
+  const hb = p.heartbeats[id];
+  const parts: string[] = [node.status];
+  if (node.startedAt) parts.push(duration((node.finishedAt ?? now) - node.startedAt));
+  if (node.status === 'RUNNING' && hb) {
+    if (hb.total)
+      parts.push(
+        `${Math.floor((100 * (hb.done ?? 0)) / hb.total)}% ${compactNumber(hb.done ?? 0)}/${compactNumber(hb.total)} ${hb.unit ?? ''}`.trim(),
+      );
+    else if (hb.done !== undefined) parts.push(`${compactNumber(hb.done)} ${hb.unit ?? ''}`.trim());
+    if (hb.message && hb.message !== 'running') parts.push(hb.message);
+    if (hb.attempt > 1) parts.push(`attempt ${hb.attempt}`);
+  }
+  if (node.outputs)
+    parts.push(
+      Object.entries(node.outputs)
+        .map(([k, v]) => `${k}=#${v}`)
+        .join(' '),
+    );
+  if (node.error) parts.push(node.error);
+  return parts.join('  ');
+}
+
+class TerminalView implements ProgressView {
+  private frame = 0;
+  constructor(private readonly order: string[]) {}
+  update(p: LiveProgress): void {
+    const width = Math.max(...this.order.map((id) => id.length));
+    const now = Date.now();
+    this.frame = (this.frame + 1) % FRAMES.length;
+    const lines = this.order.map((id) => {
+      const node = p.nodes[id] ?? { status: 'PENDING' as const };
+      const mark = node.status === 'RUNNING' ? FRAMES[this.frame] : MARK[node.status];
+      return `  ${mark} ${id.padEnd(width)}  ${detail(id, node, p, now)}`;
+    });
+    logUpdate(lines.join('\n'));
+  }
+  done(): void {
+    logUpdate.done();
+  }
+}
+
+class LineView implements ProgressView {
+  private readonly last = new Map<string, string>();
+  constructor(
+    private readonly order: string[],
+    private readonly stream: NodeJS.WritableStream,
+  ) {}
+  update(p: LiveProgress): void {
+    for (const id of this.order) {
+      const node = p.nodes[id];
+      if (!node) continue;
+      const hb = p.heartbeats[id];
+      // a line per state change, and per 10% of reported progress
+      const pct = node.status === 'RUNNING' && hb?.total ? Math.floor((10 * (hb.done ?? 0)) / hb.total) : -1;
+      const key = `${node.status}:${pct}:${hb?.attempt ?? 1}`;
+      if (this.last.get(id) === key) continue;
+      this.last.set(id, key);
+      this.stream.write(`  ${MARK[node.status] || '>'} ${id}  ${detail(id, node, p, Date.now())}\n`);
+    }
+  }
+  done(): void {}
+}

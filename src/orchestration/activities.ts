@@ -1,0 +1,135 @@
+/**
+ * The activities every node goes through: prepareNode (driver + cache lookup), runComponent
+ * (the executor, via the adapter in run-component.ts) and publishNode (record outputs).
+ * Only these write metadata; executors never touch the store.
+ */
+import type { ComponentImpl } from '../dsl/component.js';
+import { MetadataError } from '../errors.js';
+import type { MetadataStore } from '../metadata/store.js';
+import { artifactExists, outputUri } from '../artifacts/local-store.js';
+import { cacheKey } from './cache-key.js';
+import { mapFailures } from './failures.js';
+import { runComponentAdapter } from './run-component.js';
+import type {
+  FailNodeInput,
+  FinishRunInput,
+  OutputIds,
+  PrepareNodeInput,
+  PrepareNodeResult,
+  PublishNodeInput,
+  RunComponentInput,
+  RunComponentResult,
+} from './types.js';
+
+export interface ActivityDeps {
+  store: MetadataStore;
+  artifactRoot: string;
+  components: ReadonlyMap<string, ComponentImpl>;
+  /** Temporal ids of the calling workflow, recorded on executions */
+  workflowIds?: () => { workflowId?: string; workflowRunId?: string };
+}
+
+export function lookupComponent(components: ReadonlyMap<string, ComponentImpl>, name: string): ComponentImpl {
+  const impl = components.get(name);
+  if (!impl)
+    throw new MetadataError(
+      `no component '${name}' is registered on this worker (known: ${[...components.keys()].join(', ')})`,
+    );
+  return impl;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const { store, components } = deps;
+  const ids = () => deps.workflowIds?.() ?? {};
+
+  const inputEvents = (inputs: Record<string, number[]>) =>
+    Object.entries(inputs).flatMap(([name, list]) => list.map((artifactId) => ({ name, artifactId })));
+
+  return {
+    async prepareNode(input: PrepareNodeInput): Promise<PrepareNodeResult> {
+      return mapFailures(input.node.id, () => prepare(input));
+    },
+
+    async runComponent(input: RunComponentInput): Promise<RunComponentResult> {
+      return runComponentAdapter(deps, input);
+    },
+
+    async publishNode(input: PublishNodeInput): Promise<OutputIds> {
+      return mapFailures(input.node.id, () => publish(input));
+    },
+
+    async failNode(input: FailNodeInput): Promise<void> {
+      const exec = await store.getExecution(input.executionId);
+      await store.updateExecution(input.executionId, {
+        state: 'FAILED',
+        properties: { ...exec?.properties, error: input.error },
+      });
+    },
+
+    async finishRun(input: FinishRunInput): Promise<number> {
+      return store.finishOpenExecutions(input.pipeline, input.runId, input.state);
+    },
+  };
+
+  async function prepare(input: PrepareNodeInput): Promise<PrepareNodeResult> {
+    const { node, pipeline, runId } = input;
+    const impl = lookupComponent(components, node.component);
+    const params = impl.spec.params.parse(node.params);
+    const driven = impl.driver ? await impl.driver({ params, pipelineRoot: input.root }) : undefined;
+    const key = cacheKey({
+      component: node.component,
+      componentVersion: node.componentVersion,
+      params: node.params,
+      inputs: input.inputs,
+      externalFingerprint: driven?.fingerprint,
+      userCodeHash: node.userCodeHash,
+    });
+    const base = {
+      type: node.component,
+      pipeline,
+      runId,
+      nodeId: node.id,
+      cacheKey: key,
+      inputs: inputEvents(input.inputs),
+      ...ids(),
+    };
+    if (input.useCache) {
+      const hit = await store.findCompletedByCacheKey(key);
+      const present = hit && (await Promise.all(hit.outputs.map((o) => artifactExists(o.artifact.uri)))).every(Boolean);
+      if (hit && present && hit.outputs.length === Object.keys(node.outputs).length) {
+        const outputs = hit.outputs.map((o) => ({ name: o.name, artifactId: o.artifact.id }));
+        const exec = await store.recordCachedExecution(
+          { ...base, state: 'CACHED', properties: { params: node.params, cachedFrom: hit.execution.id } },
+          outputs,
+        );
+        const ids: OutputIds = Object.fromEntries(outputs.map((o) => [o.name, o.artifactId]));
+        return { kind: 'cached', executionId: exec.id, outputs: ids, cachedFrom: hit.execution.id };
+      }
+    }
+    const exec = await store.createExecution({
+      ...base,
+      state: 'RUNNING',
+      properties: { params: node.params, resolved: driven?.resolved ?? null },
+    });
+    return { kind: 'run', executionId: exec.id };
+  }
+
+  async function publish(input: PublishNodeInput): Promise<OutputIds> {
+    const { node, pipeline, executionId } = input;
+    const outputs = Object.entries(node.outputs).map(([name, type]) => ({
+      name,
+      type,
+      uri: outputUri(deps.artifactRoot, pipeline, node.id, name, executionId),
+      properties: input.properties[name] ?? {},
+    }));
+    const artifacts = await store.publishExecution(executionId, outputs);
+    const idOf = (name: string) => {
+      const a = artifacts.find((x) => x.name === `${node.id}.${name}` || x.name === name);
+      if (!a) throw new MetadataError(`execution ${executionId} published no artifact for output '${name}'`);
+      return a.id;
+    };
+    return Object.fromEntries(outputs.map((o) => [o.name, idOf(o.name)]));
+  }
+}
+
+export type Activities = ReturnType<typeof createActivities>;

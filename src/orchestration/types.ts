@@ -1,0 +1,98 @@
+/**
+ * What crosses Temporal between the pipeline workflow and the activities: ids, URIs and
+ * small JSON only (never rows: payloads are capped at a few MB). Workflow code imports
+ * these as types only.
+ */
+import type { NodeSpec, PipelineSpec, RunOptions } from '../../schemas/pipeline-spec.js';
+
+export interface PipelineRunInput {
+  spec: PipelineSpec;
+  options: RunOptions;
+  /** task queues are `${queuePrefix}cpu` / `${queuePrefix}gpu` */
+  queuePrefix: string;
+}
+
+/** Input artifact ids per input name, as resolved from upstream nodes of this run. */
+export type InputIds = Record<string, number[]>;
+/** Output artifact id per output name. */
+export type OutputIds = Record<string, number>;
+
+export interface NodeActivityBase {
+  pipeline: string;
+  runId: string;
+  root: string;
+  node: NodeSpec;
+}
+
+export interface PrepareNodeInput extends NodeActivityBase {
+  inputs: InputIds;
+  useCache: boolean;
+}
+
+export type PrepareNodeResult =
+  | { kind: 'cached'; executionId: number; outputs: OutputIds; cachedFrom: number }
+  | { kind: 'run'; executionId: number };
+
+export interface RunComponentInput extends NodeActivityBase {
+  executionId: number;
+  inputs: InputIds;
+}
+
+export interface RunComponentResult {
+  /** properties of each output, validated against its artifact type */
+  properties: Record<string, Record<string, unknown>>;
+}
+
+export interface PublishNodeInput extends NodeActivityBase {
+  executionId: number;
+  properties: Record<string, Record<string, unknown>>;
+}
+
+export interface FailNodeInput {
+  executionId: number;
+  error: string;
+}
+
+export interface FinishRunInput {
+  pipeline: string;
+  runId: string;
+  state: 'CANCELED' | 'FAILED';
+}
+
+export type NodeStatus = 'PENDING' | 'RUNNING' | 'CACHED' | 'COMPLETE' | 'FAILED' | 'SKIPPED' | 'CANCELED';
+
+export interface NodeProgress {
+  status: NodeStatus;
+  executionId?: number;
+  outputs?: OutputIds;
+  error?: string;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface RunProgress {
+  pipeline: string;
+  runId: string;
+  nodes: Record<string, NodeProgress>;
+}
+
+export interface PipelineRunResult extends RunProgress {
+  status: 'COMPLETE' | 'FAILED' | 'CANCELED';
+}
+
+/** Heartbeat details runComponent reports; the CLI reads them from the pending activity. */
+export interface HeartbeatDetails {
+  done?: number;
+  total?: number;
+  unit?: string;
+  message?: string;
+}
+
+export const activityIds = {
+  prepare: (nodeId: string) => `${nodeId}/prepare`,
+  run: (nodeId: string) => `${nodeId}/run`,
+  publish: (nodeId: string) => `${nodeId}/publish`,
+};
+
+/** Temporal workflow id of a pipeline run. */
+export const workflowIdOf = (pipeline: string, runId: string) => `${pipeline}/${runId}`;

@@ -1,0 +1,2 @@
+/** Entry point the worker bundles: every workflow tsfx registers. */
+export { pipelineRun, progressQuery } from './pipeline-run.js';

@@ -1,0 +1,153 @@
+/**
+ * The one generic workflow: it interprets a PipelineSpec. Each node goes
+ * prepareNode (driver, cache) -> runComponent (executor, on the node's queue) -> publishNode,
+ * and a node starts as soon as every node it reads from has finished, so independent
+ * branches run in parallel. Deterministic: only types are imported from outside.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { NodeSpec } from '../schemas/pipeline-spec.js';
+import type { Activities } from '../src/orchestration/activities.js';
+import {
+  activityIds,
+  type InputIds,
+  type NodeProgress,
+  type OutputIds,
+  type PipelineRunInput,
+  type PipelineRunResult,
+  type RunProgress,
+} from '../src/orchestration/types.js';
+
+export const progressQuery = defineQuery<RunProgress>('progress');
+
+/** Driver, publisher and bookkeeping: short, metadata-only activities on the cpu queue. */
+const bookkeepingOptions = (taskQueue: string): ActivityOptions => ({
+  taskQueue,
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 10, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+class UpstreamFailed extends Error {}
+
+export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunResult> {
+  const { spec, options, queuePrefix } = input;
+  const runId = options.runId;
+  const cpuQueue = `${queuePrefix}cpu`;
+  const progress: RunProgress = { pipeline: spec.name, runId, nodes: {} };
+  for (const n of spec.nodes) progress.nodes[n.id] = { status: 'PENDING' };
+  setHandler(progressQuery, () => progress);
+
+  const book = proxyActivities<Activities>(bookkeepingOptions(cpuQueue));
+  const noCache = options.noCache;
+  const useCache = (n: NodeSpec) => n.cache && noCache !== true && !(Array.isArray(noCache) && noCache.includes(n.id));
+
+  const done = new Map<string, Promise<OutputIds>>();
+  const started = new Set<string>();
+  const byId = new Map(spec.nodes.map((n) => [n.id, n]));
+  const set = (id: string, patch: Partial<NodeProgress>) => Object.assign(progress.nodes[id]!, patch);
+
+  const runNode = async (node: NodeSpec): Promise<OutputIds> => {
+    const upstream = [...new Set(Object.values(node.inputs).flatMap((refs) => refs.map((r) => r.node)))];
+    const upstreamOutputs = new Map<string, OutputIds>();
+    const results = await Promise.allSettled(upstream.map((id) => schedule(byId.get(id)!)));
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') upstreamOutputs.set(upstream[i]!, r.value);
+    });
+    if (upstreamOutputs.size !== upstream.length) {
+      if (progress.nodes[node.id]!.status === 'PENDING')
+        set(node.id, { status: 'SKIPPED', error: 'an upstream node did not complete' });
+      throw new UpstreamFailed(node.id);
+    }
+    const inputs: InputIds = {};
+    for (const [name, refs] of Object.entries(node.inputs)) {
+      inputs[name] = refs.map((r) => upstreamOutputs.get(r.node)![r.output]!);
+    }
+    const base = { pipeline: spec.name, runId, root: spec.root, node };
+    set(node.id, { status: 'RUNNING', startedAt: Date.now() });
+    let executionId: number | undefined;
+    try {
+      const prepared = await book.prepareNode({ ...base, inputs, useCache: useCache(node) });
+      executionId = prepared.executionId;
+      set(node.id, { executionId });
+      if (prepared.kind === 'cached') {
+        set(node.id, { status: 'CACHED', outputs: prepared.outputs, finishedAt: Date.now() });
+        return prepared.outputs;
+      }
+      const { properties } = await executorOf(node).runComponent({ ...base, executionId, inputs });
+      const outputs = await book.publishNode({ ...base, executionId, properties });
+      set(node.id, { status: 'COMPLETE', outputs, finishedAt: Date.now() });
+      return outputs;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const message = rootMessage(err);
+      set(node.id, { status: 'FAILED', error: message, finishedAt: Date.now() });
+      if (executionId !== undefined) await book.failNode({ executionId, error: message });
+      throw err;
+    }
+  };
+
+  /** The executor runs on the node's queue with the node's own retry policy and timeouts. */
+  const executorOf = (node: NodeSpec) =>
+    proxyActivities<Activities>({
+      taskQueue: `${queuePrefix}${node.queue}`,
+      activityId: activityIds.run(node.id),
+      startToCloseTimeout: node.timeouts.startToCloseMs,
+      heartbeatTimeout: node.timeouts.heartbeatMs,
+      scheduleToStartTimeout: node.timeouts.scheduleToStartMs,
+      retry: {
+        maximumAttempts: node.retry.maximumAttempts,
+        initialInterval: node.retry.initialIntervalMs,
+        backoffCoefficient: node.retry.backoffCoefficient,
+        maximumInterval: node.retry.maximumIntervalMs,
+      },
+    });
+
+  const schedule = (node: NodeSpec): Promise<OutputIds> => {
+    if (!started.has(node.id)) {
+      started.add(node.id);
+      done.set(node.id, runNode(node));
+    }
+    return done.get(node.id)!;
+  };
+
+  try {
+    const settled = await Promise.allSettled(spec.nodes.map(schedule));
+    const cancel = settled.find((s) => s.status === 'rejected' && isCancellation(s.reason));
+    if (cancel) throw (cancel as PromiseRejectedResult).reason;
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => {
+        for (const s of Object.values(progress.nodes)) {
+          if (s.status === 'RUNNING' || s.status === 'PENDING') s.status = 'CANCELED';
+        }
+        await book.finishRun({ pipeline: spec.name, runId, state: 'CANCELED' });
+      });
+    }
+    throw err;
+  }
+
+  const failed = Object.entries(progress.nodes).filter(([, s]) => s.status === 'FAILED');
+  if (failed.length) {
+    const list = failed.map(([id, s]) => `${id}: ${s.error}`).join('; ');
+    throw ApplicationFailure.nonRetryable(
+      `pipeline ${spec.name} run ${runId} failed at ${list}`,
+      'PipelineFailed',
+      progress,
+    );
+  }
+  return { ...progress, status: 'COMPLETE' };
+}
+
+/** The innermost cause's message: an ActivityFailure wraps the executor's ApplicationFailure. */
+function rootMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e && typeof e === 'object' && e.cause) e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}
