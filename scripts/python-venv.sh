@@ -44,7 +44,7 @@ is_ready() {
 mkdir -p "$venvs"
 if ! is_ready; then
   exec 9>"$venvs/.$name.lock"
-  log "waiting for the lock" && flock 9
+  flock 9 # another caller building the same venv holds it until done
   # another caller may have built it while we waited
   if ! is_ready; then
     py="$(pick_python)"

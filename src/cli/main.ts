@@ -13,3 +13,7 @@ try {
     process.exitCode = 1;
   }
 }
+// Every command has finished its work here (a worker only returns once stopped). Exit rather
+// than wait for native handles (Temporal's runtime, sockets) that may keep the loop alive;
+// stdout and stderr are synchronous on Linux, so nothing printed is lost.
+process.exit();

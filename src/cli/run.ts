@@ -66,7 +66,7 @@ async function runPipeline(file: string, flags: RunFlags): Promise<number> {
   const say = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
   const temporal = await ensureTemporal(config, { log: say });
   const store = await openMetadataStore(config.metadataUrl);
-  installRuntimeLogging('WARN', path.join(config.home, 'logs', 'worker.log'));
+  if (flags.worker) installRuntimeLogging('WARN', path.join(config.home, 'logs', 'worker.log'));
   const workers = flags.worker
     ? await startWorkers({ config, address: temporal.address, store, queues: ['cpu', 'gpu'] })
     : undefined;

@@ -41,7 +41,8 @@ export class ExampleDecoder {
 
   constructor(
     readonly builder: ExampleBatchBuilder,
-    readonly file?: string,
+    /** named in errors; may change between records (one decoder per builder, many files) */
+    public file?: string,
   ) {}
 
   /** Where the current record is, built only when an error needs it. */
@@ -130,7 +131,7 @@ export class ExampleDecoder {
       if (p >= end) this.fail('truncated varint', p - this.base);
       if (shift > 31) this.fail('varint longer than 10 bytes', p - this.base);
       b = buf[p++]!;
-      hi |= (b & 0x3f) << shift;
+      hi |= (b & 0x7f) << shift;
     }
     this.lo = lo;
     this.hi = hi;

@@ -17,8 +17,16 @@ export { ExampleDecoder } from './tf-example-decode.js';
 export { ExampleEncoder } from './tf-example-encode.js';
 export { examplesToTfRecord, type ExamplesToTfRecordOptions } from './tf-example-export.js';
 
-// one decoder per builder, so its feature-name cache lives as long as the builder
+// one decoder per builder, so its feature-name cache (and what it knows of each feature's
+// kind) lives as long as the builder, across records and files
 const decoders = new WeakMap<ExampleBatchBuilder, ExampleDecoder>();
+
+function decoderFor(builder: ExampleBatchBuilder, file: string | undefined): ExampleDecoder {
+  let d = decoders.get(builder);
+  if (!d) decoders.set(builder, (d = new ExampleDecoder(builder)));
+  d.file = file;
+  return d;
+}
 
 /**
  * Decodes the serialized tf.Example in buf[start, end) as the builder's next row.
@@ -32,9 +40,7 @@ export function decodeExampleInto(
   file?: string,
   where?: string,
 ): void {
-  let d = decoders.get(builder);
-  if (!d || d.file !== file) decoders.set(builder, (d = new ExampleDecoder(builder, file)));
-  d.decode(buf, start, end, -1, -1, where);
+  decoderFor(builder, file).decode(buf, start, end, -1, -1, where);
 }
 
 /** compression, chunk size and `onProgress(bytesRead, records)`, called after each chunk */
@@ -46,7 +52,7 @@ export async function readTfRecordExamples(
   builder: ExampleBatchBuilder,
   opts: ReadTfRecordExamplesOptions = {},
 ): Promise<TfRecordReadResult> {
-  const decoder = new ExampleDecoder(builder, file);
+  const decoder = decoderFor(builder, file);
   return forEachRecord(file, (buf, start, end, offset, index) => decoder.decode(buf, start, end, index, offset), opts);
 }
 

@@ -1,4 +1,5 @@
 /** TFRecord writer: frames records (plain or one GZIP stream) as tf.io.TFRecordWriter does. */
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -68,7 +69,8 @@ export class TfRecordWriter {
       // zlib keeps a reference to the chunk until it is deflated: hand it over, take a new one
       const chunk = this.buf.subarray(0, this.pos);
       this.buf = Buffer.allocUnsafe(this.buf.length);
-      if (!this.gzip!.write(chunk)) await new Promise<void>((r) => this.gzip!.once('drain', r));
+      // wait for room, or fail with the file's error (a bad path only shows up here)
+      if (!this.gzip!.write(chunk)) await Promise.race([once(this.gzip!, 'drain'), this.done]);
     }
     this.pos = 0;
   }

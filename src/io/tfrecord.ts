@@ -79,8 +79,8 @@ function plainSource(fh: FileHandle): ByteSource {
 /** Inflates on libuv's thread pool, running ahead of the decoder by up to `ahead` bytes. */
 function gzipSource(file: string, ahead: number): ByteSource {
   // zlib passes stream options through; its typings don't list them
-  const gunzip = createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: ahead } as ZlibOptions);
-  const done = pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), gunzip);
+  const gunzip = createGunzip({ chunkSize: 4 << 20, readableHighWaterMark: ahead } as ZlibOptions);
+  const done = pipeline(createReadStream(file, { highWaterMark: 4 << 20 }), gunzip);
   done.catch(() => undefined); // surfaced through the iterator below
   const chunks = gunzip[Symbol.asyncIterator]();
   let chunk: Buffer | undefined;
@@ -91,8 +91,11 @@ function gzipSource(file: string, ahead: number): ByteSource {
       while (n < len) {
         if (!chunk || at === chunk.length) {
           if (n > 0) break; // hand over what we have rather than wait
-          const next = await chunks.next().catch((e: Error) => {
-            throw new DataError(`cannot gunzip: ${e.message}`, file);
+          const next = await chunks.next().catch((e: NodeJS.ErrnoException) => {
+            // zlib's own errors (Z_DATA_ERROR, Z_BUF_ERROR: corrupt or cut short) are bad data;
+            // anything else (ENOENT, EIO) is I/O and stays what it is
+            if (String(e.code).startsWith('Z_')) throw new DataError(`not a valid gzip stream: ${e.message}`, file);
+            throw e;
           });
           if (next.done) return 0;
           chunk = next.value as Buffer;

@@ -1,14 +1,22 @@
 /**
  * The MetadataStore on Kysely: one implementation for SQLite and PostgreSQL. Writes that must
  * be atomic run in `writeTransaction`; type ids are resolved before a transaction starts (see
- * TypeIds). Reads live in reads.ts and lineage.ts.
+ * TypeIds). Publishing lives in publish.ts, reads in reads.ts and lineage.ts.
  */
-import { artifactTypeNames, type ArtifactTypeName } from '../../schemas/artifacts.js';
+import type { ArtifactTypeName } from '../../schemas/artifacts.js';
 import { MetadataError } from '../errors.js';
 import { walkLineage } from './lineage.js';
 import { associate, attribute, ensureRunContexts, insertEvents, TypeIds } from './links.js';
+import { outputsOf, publishOutputs } from './publish.js';
 import { migrate } from './migrations.js';
-import { contextsLinkedTo, queryArtifacts, queryContexts, queryExecutions, queryLatestArtifact, queryRuns } from './reads.js';
+import {
+  contextsLinkedTo,
+  queryArtifacts,
+  queryContexts,
+  queryExecutions,
+  queryLatestArtifact,
+  queryRuns,
+} from './reads.js';
 import {
   requireArtifact,
   requireArtifactIds,
@@ -67,15 +75,24 @@ export class KyselyMetadataStore implements S.MetadataStore {
     outputs: { name: string; artifactId: number }[],
   ): Promise<S.Execution> {
     for (const field of ['type', 'pipeline', 'runId', 'nodeId'] as const) {
-      if (typeof e[field] !== 'string' || e[field] === '') throw new MetadataError(`new execution: ${field} must be a non-empty string`);
+      if (typeof e[field] !== 'string' || e[field] === '')
+        throw new MetadataError(`new execution: ${field} must be a non-empty string`);
     }
     const where = `execution of ${e.pipeline}/${e.runId} node ${e.nodeId}`;
     const properties = stringifyProperties(e.properties, where);
     const typeId = await this.types.get('execution', e.type);
     const contextTypes = await this.types.contextTypes();
     return writeTransaction(this.db, this.dialect, async (tx) => {
-      await requireArtifactIds(tx, e.inputs.map((i) => i.artifactId), `${where}, inputs`);
-      await requireArtifactIds(tx, outputs.map((o) => o.artifactId), `${where}, outputs`);
+      await requireArtifactIds(
+        tx,
+        e.inputs.map((i) => i.artifactId),
+        `${where}, inputs`,
+      );
+      await requireArtifactIds(
+        tx,
+        outputs.map((o) => o.artifactId),
+        `${where}, outputs`,
+      );
       const now = Date.now();
       const { id } = await tx
         .insertInto('execution')
@@ -110,10 +127,16 @@ export class KyselyMetadataStore implements S.MetadataStore {
   }
 
   /** `properties` are merged into the existing ones (shallow), so a patch never drops params. */
-  async updateExecution(id: number, patch: { state?: S.ExecutionState; properties?: Record<string, unknown> }): Promise<void> {
+  async updateExecution(
+    id: number,
+    patch: { state?: S.ExecutionState; properties?: Record<string, unknown> },
+  ): Promise<void> {
     const extra = patch.properties && stringifyProperties(patch.properties, `execution ${id}`);
     await writeTransaction(this.db, this.dialect, async (tx) => {
-      const row = await forUpdate(this.dialect, tx.selectFrom('execution').select(['id', 'properties']).where('id', '=', id)).executeTakeFirst();
+      const row = await forUpdate(
+        this.dialect,
+        tx.selectFrom('execution').select(['id', 'properties']).where('id', '=', id),
+      ).executeTakeFirst();
       if (!row) throw new MetadataError(`no execution with id ${id}`);
       const properties = extra
         ? JSON.stringify({ ...parseProperties(row.properties, `execution ${id}`), ...patch.properties })
@@ -126,64 +149,12 @@ export class KyselyMetadataStore implements S.MetadataStore {
     });
   }
 
-  async publishExecution(executionId: number, outputs: S.NewOutput[], properties?: Record<string, unknown>): Promise<S.Artifact[]> {
-    const where = `publish of execution ${executionId}`;
-    const typeIds = new Map<ArtifactTypeName, number>();
-    for (const o of outputs) {
-      if (!artifactTypeNames.includes(o.type)) throw new MetadataError(`${where}: output '${o.name}' has unknown artifact type '${o.type}'`);
-      typeIds.set(o.type, await this.types.get('artifact', o.type));
-    }
-    const outputProps = outputs.map((o) => stringifyProperties(o.properties, `${where}, output '${o.name}'`));
-    const extra = properties && stringifyProperties(properties, where);
-    const contextTypes = await this.types.contextTypes();
-
-    return writeTransaction(this.db, this.dialect, async (tx) => {
-      // Row lock on PostgreSQL: a concurrent retry of this publisher waits here, then sees COMPLETE.
-      const row = await forUpdate(this.dialect, tx.selectFrom('execution').selectAll().where('id', '=', executionId)).executeTakeFirst();
-      if (!row) throw new MetadataError(`${where}: no execution with id ${executionId}`);
-      if (row.state === 'COMPLETE') return this.outputsOf(tx, executionId).then((o) => o.map((x) => x.artifact));
-      if (row.state !== 'NEW' && row.state !== 'RUNNING') {
-        throw new MetadataError(`${where}: execution ${executionId} is ${row.state}; only NEW or RUNNING executions can be published`);
-      }
-      const now = Date.now();
-      const ids: number[] = [];
-      for (const [i, o] of outputs.entries()) {
-        const { id } = await tx
-          .insertInto('artifact')
-          .values({
-            type_id: typeIds.get(o.type)!,
-            uri: o.uri,
-            state: 'LIVE',
-            name: `${row.node_id}.${o.name}`,
-            properties: outputProps[i],
-            create_time: now,
-            update_time: now,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        ids.push(id);
-      }
-      await insertEvents(tx, executionId, 'OUTPUT', outputs.map((o, i) => ({ name: o.name, artifactId: ids[i] })), now);
-      const contexts = await ensureRunContexts(tx, contextTypes, { pipeline: row.pipeline, runId: row.run_id, nodeId: row.node_id }, now);
-      await attribute(tx, ids, contexts);
-      const merged = extra ? JSON.stringify({ ...parseProperties(row.properties, `execution ${executionId}`), ...properties }) : row.properties;
-      await tx.updateTable('execution').set({ state: 'COMPLETE', properties: merged, update_time: now }).where('id', '=', executionId).execute();
-      if (ids.length === 0) return [];
-      const byId = new Map((await selectArtifacts(tx).where('a.id', 'in', ids).execute()).map((r) => [r.id, toArtifact(r)]));
-      return ids.map((id) => byId.get(id)!);
-    });
-  }
-
-  /** OUTPUT artifacts of an execution, in the order they were recorded. */
-  private async outputsOf(db: Db, executionId: number): Promise<{ name: string; artifact: S.Artifact }[]> {
-    const rows = await selectArtifacts(db)
-      .innerJoin('event as e', 'e.artifact_id', 'a.id')
-      .select('e.name as event_name')
-      .where('e.execution_id', '=', executionId)
-      .where('e.type', '=', 'OUTPUT')
-      .orderBy('e.id')
-      .execute();
-    return rows.map((r) => ({ name: r.event_name, artifact: toArtifact(r) }));
+  publishExecution(
+    executionId: number,
+    outputs: S.NewOutput[],
+    properties?: Record<string, unknown>,
+  ): Promise<S.Artifact[]> {
+    return publishOutputs(this.db, this.dialect, this.types, executionId, outputs, properties);
   }
 
   async findCompletedByCacheKey(cacheKey: string) {
@@ -195,7 +166,7 @@ export class KyselyMetadataStore implements S.MetadataStore {
       .limit(1)
       .executeTakeFirst();
     if (!row) return undefined;
-    return { execution: toExecution(row), outputs: await this.outputsOf(this.db, row.id) };
+    return { execution: toExecution(row), outputs: await outputsOf(this.db, row.id) };
   }
 
   async finishOpenExecutions(pipeline: string, runId: string, state: 'CANCELED' | 'FAILED'): Promise<number> {
@@ -223,22 +194,35 @@ export class KyselyMetadataStore implements S.MetadataStore {
   }
 
   async setArtifactState(id: number, state: S.ArtifactState): Promise<void> {
-    const result = await this.db.updateTable('artifact').set({ state, update_time: Date.now() }).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .updateTable('artifact')
+      .set({ state, update_time: Date.now() })
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new MetadataError(`no artifact with id ${id}`);
   }
 
   async eventsOfArtifact(artifactId: number): Promise<S.Event[]> {
     await requireArtifact(this.db, artifactId);
-    return (await this.db.selectFrom('event').selectAll().where('artifact_id', '=', artifactId).orderBy('id').execute()).map(toEvent);
+    return (
+      await this.db.selectFrom('event').selectAll().where('artifact_id', '=', artifactId).orderBy('id').execute()
+    ).map(toEvent);
   }
 
   async eventsOfExecution(executionId: number): Promise<S.Event[]> {
     await requireExecution(this.db, executionId);
-    return (await this.db.selectFrom('event').selectAll().where('execution_id', '=', executionId).orderBy('id').execute()).map(toEvent);
+    return (
+      await this.db.selectFrom('event').selectAll().where('execution_id', '=', executionId).orderBy('id').execute()
+    ).map(toEvent);
   }
 
-  lineage(artifactId: number, direction: 'upstream' | 'downstream', depth = DEFAULT_LINEAGE_DEPTH): Promise<S.LineageNode> {
-    if (!Number.isInteger(depth) || depth < 0) throw new MetadataError(`lineage depth must be a non-negative integer, got ${depth}`);
+  lineage(
+    artifactId: number,
+    direction: 'upstream' | 'downstream',
+    depth = DEFAULT_LINEAGE_DEPTH,
+  ): Promise<S.LineageNode> {
+    if (!Number.isInteger(depth) || depth < 0)
+      throw new MetadataError(`lineage depth must be a non-negative integer, got ${depth}`);
     return walkLineage(this.db, artifactId, direction, depth);
   }
 

@@ -120,7 +120,9 @@ export async function ensureRunContexts(
 export async function associate(tx: Db, executionId: number, contexts: RunContexts): Promise<void> {
   await tx
     .insertInto('association')
-    .values([contexts.pipeline, contexts.run, contexts.node].map((context_id) => ({ context_id, execution_id: executionId })))
+    .values(
+      [contexts.pipeline, contexts.run, contexts.node].map((context_id) => ({ context_id, execution_id: executionId })),
+    )
     .onConflict((oc) => oc.columns(['context_id', 'execution_id']).doNothing())
     .execute();
 }

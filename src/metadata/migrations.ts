@@ -137,7 +137,10 @@ export async function migrate(db: Db, dialect: SqlDialect): Promise<number[]> {
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (applied.has(m.version)) continue;
       await m.up(tx, dialect);
-      await tx.insertInto('tsfx_migrations').values({ version: m.version, name: m.name, applied_time: Date.now() }).execute();
+      await tx
+        .insertInto('tsfx_migrations')
+        .values({ version: m.version, name: m.name, applied_time: Date.now() })
+        .execute();
       done.push(m.version);
     }
     return done;

@@ -53,7 +53,9 @@ function openPostgres(url: string): Db {
     // (ms since epoch stays far below 2^53).
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === PG_INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === PG_INT8_OID && format !== 'binary'
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
   // An idle client losing its server must not crash the process; the next query reports it.
@@ -84,7 +86,7 @@ function acquireSqlite(url: string): { db: Db; release: () => Promise<void> } {
     return { db, release: () => db.destroy() };
   }
   const key = path.resolve(file);
-  let handle = undefined as { db: Db; refs: number } | undefined;
+  let handle = sqliteHandles.get(key);
   if (!handle) {
     handle = { db: openSqlite(file), refs: 0 };
     sqliteHandles.set(key, handle);
@@ -111,7 +113,9 @@ export async function openMetadataStore(url: string): Promise<MetadataStore & Ky
   } catch (err) {
     await store.close().catch(() => undefined);
     if (err instanceof MetadataError) throw err;
-    throw new MetadataError(`cannot prepare metadata database ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
+    throw new MetadataError(`cannot prepare metadata database ${redactUrl(url)}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return store;
 }

@@ -38,7 +38,8 @@ export async function queryArtifacts(db: Db, types: TypeIds, f: ArtifactFilter):
     if (ctxTypeId === undefined) return [];
     let contexts = db.selectFrom('context as c').select('c.id').where('c.type_id', '=', ctxTypeId);
     if (f.runId === undefined) contexts = contexts.where('c.name', '=', contextNames.pipeline(f.pipeline!));
-    else if (f.pipeline !== undefined) contexts = contexts.where('c.name', '=', contextNames.pipelineRun(f.pipeline, f.runId));
+    else if (f.pipeline !== undefined)
+      contexts = contexts.where('c.name', '=', contextNames.pipelineRun(f.pipeline, f.runId));
     else contexts = contexts.where(sql<boolean>`${sql.ref('c.name')} like ${'%/' + likeLiteral(f.runId)} escape '\\'`);
     q = q.where('a.id', 'in', db.selectFrom('attribution').select('artifact_id').where('context_id', 'in', contexts));
   }
@@ -61,7 +62,13 @@ export async function queryLatestArtifact(
   const where = Object.entries(f.where ?? {});
   const page = where.length ? 100 : 1;
   for (let offset = 0; ; offset += page) {
-    const rows = await queryArtifacts(db, types, { type: f.type, pipeline: f.pipeline, state: 'LIVE', limit: page, offset });
+    const rows = await queryArtifacts(db, types, {
+      type: f.type,
+      pipeline: f.pipeline,
+      state: 'LIVE',
+      limit: page,
+      offset,
+    });
     const hit = rows.find((a) => where.every(([k, v]) => isDeepStrictEqual(a.properties[k], v)));
     if (hit || rows.length < page) return hit;
   }
@@ -140,7 +147,10 @@ export async function queryContexts(db: Db, f: { type?: ContextType }): Promise<
   return (await q.orderBy('c.id').execute()).map(toContext);
 }
 
-export async function contextsLinkedTo(db: Db, link: { executionId: number } | { artifactId: number }): Promise<Context[]> {
+export async function contextsLinkedTo(
+  db: Db,
+  link: { executionId: number } | { artifactId: number },
+): Promise<Context[]> {
   const ids =
     'executionId' in link
       ? db.selectFrom('association').select('context_id').where('execution_id', '=', link.executionId)

@@ -2,11 +2,14 @@
  * The `tsfx` command as a user runs it: the example pipeline end to end on a real dev server,
  * then the inspection commands on what it recorded, then a cached rerun and bad input.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definePipeline } from '../../src/dsl/pipeline.js';
+import { startPipelineRun, watchRun } from '../../src/orchestration/client.js';
+import { Sleep } from '../fixtures/components.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
 
 const exec = promisify(execFile);
@@ -89,5 +92,44 @@ describe('tsfx run pipelines/penguin.ts', () => {
     const r = await tsfx('run', 'pipelines/penguin.ts', '--param', 'ExampleGen.input=no/such/*.csv');
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toContain('no/such/*.csv');
+  });
+});
+
+describe('tsfx worker and tsfx cancel', () => {
+  it('a separate `tsfx worker` runs what `tsfx run --no-worker` starts, and stops on SIGTERM', async () => {
+    // stderr ignored: an unread pipe would fill with the worker's logs and block it
+    const worker = spawn(process.execPath, ['bin/tsfx.js', 'worker', '--queues', 'cpu,gpu'], {
+      env: env.env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      worker.stdout.on('data', (d: Buffer) => d.toString().includes('worker polling') && resolve());
+      void exited.then((code) => reject(new Error(`tsfx worker exited with ${code}`)));
+    });
+    const r = await tsfx('run', 'pipelines/penguin.ts', '--no-worker', '--no-cache');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ExampleGen {2}COMPLETE/);
+    worker.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('`tsfx cancel <runId>` cancels a running run and its execution is recorded CANCELED', async () => {
+    await env.startWorker();
+    const pipeline = definePipeline({ name: 'to-cancel' }, (p) => {
+      p.add(Sleep({ label: 'long', ms: 60_000 }), { id: 'long', timeouts: { heartbeatMs: 5_000 } });
+    });
+    const handle = await startPipelineRun(env.client, env.config, pipeline.compile({ root: env.config.home }));
+    const result = watchRun(handle, () => {});
+    const runId = handle.workflowId.split('/')[1]!;
+    while (!(await env.store.listExecutions({ runId, state: 'RUNNING' })).length) await new Promise((r) => setTimeout(r, 100));
+    const r = await tsfx('cancel', runId);
+    expect(r.stdout).toContain(`cancel requested for to-cancel/${runId}`);
+    expect((await result).status).toBe('CANCELED');
+    const [exec] = await env.store.listExecutions({ runId });
+    expect(exec!.state).toBe('CANCELED');
+    const again = await tsfx('cancel', runId);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/is not running/);
   });
 });

@@ -171,6 +171,22 @@ describe('tf.Example codec', () => {
     expect(plain(b.build().table).k).toEqual([null, [1, 2], [], [8, 9], [5]]);
   });
 
+  it('keeps what it learnt of a feature across files decoded into one builder', () => {
+    const b = new ExampleBatchBuilder();
+    decodeExampleInto(b, encodeExample({ k: { kind: 'int', values: [1] } }), 0, undefined, 'a.tfrecord');
+    const noKind = Example.encode(Example.fromObject({ features: { feature: { k: {} } } })).finish();
+    decodeExampleInto(b, noKind, 0, undefined, 'b.tfrecord');
+    expect(plain(b.build().table).k).toEqual([['1'], []]);
+  });
+
+  it('types bytes as Utf8 only when every value is valid UTF-8 on its own', () => {
+    // 0xc3 0xa9 is 'é': valid when concatenated, invalid as two separate values
+    const split = decodeAll([encodeExample({ s: { kind: 'bytes', values: [Uint8Array.of(0xc3), Uint8Array.of(0xa9)] } })]);
+    expect(String(split.schema.fields[0]!.type)).toBe('List<Binary>');
+    const whole = decodeAll([encodeExample({ s: { kind: 'bytes', values: ['é', '', 'x'] } })]);
+    expect(String(whole.schema.fields[0]!.type)).toBe('List<Utf8>');
+  });
+
   it('malformed bytes are a DataError naming the file and record', () => {
     const good = encodeExample({ a: { kind: 'bytes', values: ['abcdef'] } });
     const b = new ExampleBatchBuilder();

@@ -23,7 +23,10 @@ export interface TestDatabases {
 
 export function postgresBaseUrl(): string {
   if (process.env.TSFX_TEST_POSTGRES_URL) return process.env.TSFX_TEST_POSTGRES_URL;
-  const out = execFileSync('bash', ['scripts/postgres.sh', 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', ['scripts/postgres.sh', 'start'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = out.trim().split('\n').pop()!;
   process.env.TSFX_TEST_POSTGRES_URL = url;
   return url;

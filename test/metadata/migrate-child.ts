@@ -12,7 +12,10 @@ if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 try {
   const applied = await migrate(db, dialect);
   // A store write straight after, as a worker would do, must see the finished schema.
-  await db.insertInto('type').values({ kind: 'execution', name: `child-${process.pid}` }).execute();
+  await db
+    .insertInto('type')
+    .values({ kind: 'execution', name: `child-${process.pid}` })
+    .execute();
   process.stdout.write(JSON.stringify(applied) + '\n');
 } finally {
   await db.destroy();

@@ -10,28 +10,11 @@ import { MetadataError } from '../../src/errors.js';
 import { latestVersion } from '../../src/metadata/migrations.js';
 import { openMetadataStore } from '../../src/metadata/open.js';
 import type { KyselyMetadataStore } from '../../src/metadata/kysely-store.js';
-import type { ExecutionState, LineageNode, NewExecution } from '../../src/metadata/store.js';
+import type { ExecutionState } from '../../src/metadata/store.js';
 import { testDatabases, type Backend, type TestDatabases } from './backends.js';
+import { chain, newExec, shape, tick } from './fixtures.js';
 
 const run = promisify(execFile);
-const tick = () => new Promise((resolve) => setTimeout(resolve, 3));
-
-const newExec = (nodeId: string, over: Partial<NewExecution> = {}): NewExecution => ({
-  type: nodeId.replace(/-\w+$/, ''),
-  pipeline: 'penguin',
-  runId: 'r1',
-  nodeId,
-  state: 'RUNNING',
-  inputs: [],
-  ...over,
-});
-
-/** shape of a lineage tree: artifact name, then executions with their artifacts */
-const shape = (n: LineageNode): unknown => [
-  n.artifact.name,
-  n.executions.map((e) => [`${e.execution.nodeId}:${e.eventName}`, e.artifacts.map(shape)]),
-];
-
 describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend) => {
   let dbs: TestDatabases;
   let url: string;
@@ -48,33 +31,6 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
     return store;
   };
   afterEach(async () => store?.close());
-
-  /** ExampleGen -> StatisticsGen -> SchemaGen -> ExampleValidator(statistics, schema) in one run */
-  async function chain(runId = 'r1') {
-    const gen = await store.createExecution(newExec('ExampleGen', { runId }));
-    const [examples] = await store.publishExecution(gen.id, [
-      { name: 'examples', type: 'Examples', uri: `/a/${runId}/examples`, properties: { splitNames: ['train'] } },
-    ]);
-    const stats = await store.createExecution(newExec('StatisticsGen', { runId, inputs: [{ name: 'examples', artifactId: examples.id }] }));
-    const [statistics] = await store.publishExecution(stats.id, [
-      { name: 'statistics', type: 'ExampleStatistics', uri: `/a/${runId}/stats`, properties: { splitNames: ['train'] } },
-    ]);
-    const sg = await store.createExecution(newExec('SchemaGen', { runId, inputs: [{ name: 'statistics', artifactId: statistics.id }] }));
-    const [schema] = await store.publishExecution(sg.id, [{ name: 'schema', type: 'Schema', uri: `/a/${runId}/schema`, properties: {} }]);
-    const ev = await store.createExecution(
-      newExec('ExampleValidator', {
-        runId,
-        inputs: [
-          { name: 'statistics', artifactId: statistics.id },
-          { name: 'schema', artifactId: schema.id },
-        ],
-      }),
-    );
-    const [anomalies] = await store.publishExecution(ev.id, [
-      { name: 'anomalies', type: 'ExampleAnomalies', uri: `/a/${runId}/anomalies`, properties: { splitNames: ['train'] } },
-    ]);
-    return { gen, stats, sg, ev, examples, statistics, schema, anomalies };
-  }
 
   it('migrates once: reopening and re-running migrate() change nothing', async () => {
     await open();
@@ -119,9 +75,17 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
     const second = await openMetadataStore(url);
     try {
       const made = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => (i % 2 ? store : second).createExecution(newExec(`N${i}`, { runId: `r${i % 3}` }))),
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 ? store : second).createExecution(newExec(`N${i}`, { runId: `r${i % 3}` })),
+        ),
       );
-      await Promise.all(made.map((e, i) => (i % 2 ? second : store).publishExecution(e.id, [{ name: 'out', type: 'Schema', uri: `/s/${i}`, properties: {} }])));
+      await Promise.all(
+        made.map((e, i) =>
+          (i % 2 ? second : store).publishExecution(e.id, [
+            { name: 'out', type: 'Schema', uri: `/s/${i}`, properties: {} },
+          ]),
+        ),
+      );
     } finally {
       await second.close();
     }
@@ -132,13 +96,24 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
 
   it('records an execution with inputs, publishes outputs with events and contexts', async () => {
     await open();
-    const { stats, examples, statistics } = await chain();
-    expect(examples).toMatchObject({ type: 'Examples', state: 'LIVE', name: 'ExampleGen.examples', uri: '/a/r1/examples' });
+    const { stats, examples, statistics } = await chain(store);
+    expect(examples).toMatchObject({
+      type: 'Examples',
+      state: 'LIVE',
+      name: 'ExampleGen.examples',
+      uri: '/a/r1/examples',
+    });
     expect(examples.properties).toEqual({ splitNames: ['train'] });
     expect(examples.createTime).toBeInstanceOf(Date);
 
     const got = await store.getExecution(stats.id);
-    expect(got).toMatchObject({ type: 'StatisticsGen', state: 'COMPLETE', pipeline: 'penguin', runId: 'r1', nodeId: 'StatisticsGen' });
+    expect(got).toMatchObject({
+      type: 'StatisticsGen',
+      state: 'COMPLETE',
+      pipeline: 'penguin',
+      runId: 'r1',
+      nodeId: 'StatisticsGen',
+    });
     expect(await store.eventsOfExecution(stats.id)).toEqual([
       { artifactId: examples.id, executionId: stats.id, type: 'INPUT', name: 'examples', index: 0 },
       { artifactId: statistics.id, executionId: stats.id, type: 'OUTPUT', name: 'statistics', index: 0 },
@@ -149,8 +124,16 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
     ]);
 
     const names = (cs: { type: string; name: string }[]) => cs.map((c) => `${c.type}=${c.name}`);
-    expect(names(await store.contextsOfExecution(stats.id))).toEqual(['pipeline=penguin', 'pipeline_run=penguin/r1', 'node=penguin.StatisticsGen']);
-    expect(names(await store.contextsOfArtifact(statistics.id))).toEqual(['pipeline=penguin', 'pipeline_run=penguin/r1', 'node=penguin.StatisticsGen']);
+    expect(names(await store.contextsOfExecution(stats.id))).toEqual([
+      'pipeline=penguin',
+      'pipeline_run=penguin/r1',
+      'node=penguin.StatisticsGen',
+    ]);
+    expect(names(await store.contextsOfArtifact(statistics.id))).toEqual([
+      'pipeline=penguin',
+      'pipeline_run=penguin/r1',
+      'node=penguin.StatisticsGen',
+    ]);
     expect((await store.listContexts({ type: 'pipeline_run' })).map((c) => [c.name, c.properties])).toEqual([
       ['penguin/r1', { pipeline: 'penguin', runId: 'r1' }],
     ]);
@@ -159,7 +142,7 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
 
   it('indexes repeated input names and merges execution properties on update', async () => {
     await open();
-    const { examples, statistics } = await chain();
+    const { examples, statistics } = await chain(store);
     const e = await store.createExecution(
       newExec('Trainer', {
         properties: { params: { epochs: 3 } },
@@ -174,7 +157,10 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
       ['examples', 1, statistics.id],
     ]);
     await store.updateExecution(e.id, { state: 'FAILED', properties: { error: 'boom' } });
-    expect(await store.getExecution(e.id)).toMatchObject({ state: 'FAILED', properties: { params: { epochs: 3 }, error: 'boom' } });
+    expect(await store.getExecution(e.id)).toMatchObject({
+      state: 'FAILED',
+      properties: { params: { epochs: 3 }, error: 'boom' },
+    });
   });
 
   it('publishes idempotently: a retried or concurrent publisher adds nothing', async () => {
@@ -211,9 +197,14 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
 
   it('records a cached execution that links to the same artifacts, in its own run', async () => {
     await open();
-    const { stats, examples, statistics } = await chain('r1');
+    const { stats, examples, statistics } = await chain(store, 'r1');
     const cached = await store.recordCachedExecution(
-      newExec('StatisticsGen', { runId: 'r2', state: 'RUNNING', cacheKey: 'k', inputs: [{ name: 'examples', artifactId: examples.id }] }),
+      newExec('StatisticsGen', {
+        runId: 'r2',
+        state: 'RUNNING',
+        cacheKey: 'k',
+        inputs: [{ name: 'examples', artifactId: examples.id }],
+      }),
       [{ name: 'statistics', artifactId: statistics.id }],
     );
     expect(cached.state).toBe('CACHED');
@@ -225,9 +216,9 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
     expect((await store.listArtifacts({ pipeline: 'penguin', runId: 'r2' })).map((a) => a.id)).toEqual([statistics.id]);
     expect((await store.contextsOfArtifact(statistics.id)).map((c) => c.name)).toContain('penguin/r2');
     expect(await store.listArtifacts()).toHaveLength(4);
-    await expect(store.recordCachedExecution(newExec('StatisticsGen'), [{ name: 'statistics', artifactId: 4242 }])).rejects.toThrow(
-      /no artifact with id 4242/,
-    );
+    await expect(
+      store.recordCachedExecution(newExec('StatisticsGen'), [{ name: 'statistics', artifactId: 4242 }]),
+    ).rejects.toThrow(/no artifact with id 4242/);
   });
 
   it('finds the newest COMPLETE execution by cache key, ignoring failed and running ones', async () => {
@@ -264,7 +255,11 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
     await store.publishExecution(done.id, []);
     const other = await store.createExecution(newExec('D', { runId: 'r2' }));
     expect(await store.finishOpenExecutions('penguin', 'r1', 'CANCELED')).toBe(2);
-    expect((await store.listExecutions({ runId: 'r1' })).map((e) => `${e.nodeId}:${e.state}`)).toEqual(['A:CANCELED', 'B:CANCELED', 'C:COMPLETE']);
+    expect((await store.listExecutions({ runId: 'r1' })).map((e) => `${e.nodeId}:${e.state}`)).toEqual([
+      'A:CANCELED',
+      'B:CANCELED',
+      'C:COMPLETE',
+    ]);
     expect((await store.getExecution(other.id))?.state).toBe('RUNNING');
     expect(await store.finishOpenExecutions('penguin', 'r1', 'FAILED')).toBe(0);
     expect(await store.listExecutions({ state: 'CANCELED', nodeId: 'B' })).toHaveLength(1);
@@ -273,7 +268,8 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
   it('lists runs with state counts and a derived status, newest first', async () => {
     await open();
     const make = async (runId: string, states: ExecutionState[], pipeline = 'penguin') => {
-      for (const [i, state] of states.entries()) await store.createExecution(newExec(`N${i}`, { runId, state, pipeline, workflowId: `${pipeline}/${runId}` }));
+      for (const [i, state] of states.entries())
+        await store.createExecution(newExec(`N${i}`, { runId, state, pipeline, workflowId: `${pipeline}/${runId}` }));
       await tick();
     };
     await make('a', ['COMPLETE', 'CACHED']);
@@ -299,7 +295,9 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
     await open();
     const bless = async (blessed: boolean, pipeline = 'penguin', extra: Record<string, unknown> = {}) => {
       const e = await store.createExecution(newExec('Evaluator', { pipeline }));
-      const [a] = await store.publishExecution(e.id, [{ name: 'blessing', type: 'ModelBlessing', uri: `/b/${e.id}`, properties: { blessed, ...extra } }]);
+      const [a] = await store.publishExecution(e.id, [
+        { name: 'blessing', type: 'ModelBlessing', uri: `/b/${e.id}`, properties: { blessed, ...extra } },
+      ]);
       await tick();
       return a;
     };
@@ -307,31 +305,57 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
     const bad = await bless(false);
     await bless(true, 'other');
     expect((await store.latestArtifact({ type: 'ModelBlessing', pipeline: 'penguin' }))?.id).toBe(bad.id);
-    expect((await store.latestArtifact({ type: 'ModelBlessing', pipeline: 'penguin', where: { blessed: true } }))?.id).toBe(good.id);
-    expect((await store.latestArtifact({ type: 'ModelBlessing', pipeline: 'penguin', where: { metrics: { accuracy: 0.95 } } }))?.id).toBe(good.id);
-    expect(await store.latestArtifact({ type: 'ModelBlessing', pipeline: 'penguin', where: { blessed: 1 } })).toBeUndefined();
+    expect(
+      (await store.latestArtifact({ type: 'ModelBlessing', pipeline: 'penguin', where: { blessed: true } }))?.id,
+    ).toBe(good.id);
+    expect(
+      (
+        await store.latestArtifact({
+          type: 'ModelBlessing',
+          pipeline: 'penguin',
+          where: { metrics: { accuracy: 0.95 } },
+        })
+      )?.id,
+    ).toBe(good.id);
+    expect(
+      await store.latestArtifact({ type: 'ModelBlessing', pipeline: 'penguin', where: { blessed: 1 } }),
+    ).toBeUndefined();
     expect(await store.latestArtifact({ type: 'Model', pipeline: 'penguin' })).toBeUndefined();
     await store.setArtifactState(good.id, 'DELETED');
     expect((await store.getArtifact(good.id))?.state).toBe('DELETED');
-    expect(await store.latestArtifact({ type: 'ModelBlessing', pipeline: 'penguin', where: { blessed: true } })).toBeUndefined();
+    expect(
+      await store.latestArtifact({ type: 'ModelBlessing', pipeline: 'penguin', where: { blessed: true } }),
+    ).toBeUndefined();
   });
 
   it('walks lineage upstream and downstream across executions, to a depth', async () => {
     await open();
-    const { examples, anomalies, stats } = await chain();
+    const { examples, anomalies, stats } = await chain(store);
     // a cached re-run is a reuse, not a derivation: lineage does not repeat it
-    await store.recordCachedExecution(newExec('StatisticsGen', { runId: 'r2', inputs: [{ name: 'examples', artifactId: examples.id }] }), [
-      { name: 'statistics', artifactId: (await store.eventsOfExecution(stats.id))[1].artifactId },
-    ]);
+    await store.recordCachedExecution(
+      newExec('StatisticsGen', { runId: 'r2', inputs: [{ name: 'examples', artifactId: examples.id }] }),
+      [{ name: 'statistics', artifactId: (await store.eventsOfExecution(stats.id))[1].artifactId }],
+    );
     const up = await store.lineage(anomalies.id, 'upstream');
-    const statsUp = ['StatisticsGen.statistics', [['StatisticsGen:statistics', [['ExampleGen.examples', [['ExampleGen:examples', []]]]]]]];
+    const statsUp = [
+      'StatisticsGen.statistics',
+      [['StatisticsGen:statistics', [['ExampleGen.examples', [['ExampleGen:examples', []]]]]]],
+    ];
     expect(shape(up)).toEqual([
       'ExampleValidator.anomalies',
       [['ExampleValidator:anomalies', [['SchemaGen.schema', [['SchemaGen:schema', [statsUp]]]], statsUp]]],
     ]);
     expect(shape(await store.lineage(anomalies.id, 'upstream', 1))).toEqual([
       'ExampleValidator.anomalies',
-      [['ExampleValidator:anomalies', [['SchemaGen.schema', []], ['StatisticsGen.statistics', []]]]],
+      [
+        [
+          'ExampleValidator:anomalies',
+          [
+            ['SchemaGen.schema', []],
+            ['StatisticsGen.statistics', []],
+          ],
+        ],
+      ],
     ]);
     expect(shape(await store.lineage(anomalies.id, 'upstream', 0))).toEqual(['ExampleValidator.anomalies', []]);
 
@@ -360,18 +384,25 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
 
   it('lists artifacts by type, pipeline and run, newest first', async () => {
     await open();
-    const r1 = await chain('r1');
+    const r1 = await chain(store, 'r1');
     await tick();
-    const r2 = await chain('r2');
+    const r2 = await chain(store, 'r2');
     const other = await store.createExecution(newExec('ExampleGen', { pipeline: 'other', runId: 'r1' }));
-    const [otherEx] = await store.publishExecution(other.id, [{ name: 'examples', type: 'Examples', uri: '/o', properties: { splitNames: ['a'] } }]);
+    const [otherEx] = await store.publishExecution(other.id, [
+      { name: 'examples', type: 'Examples', uri: '/o', properties: { splitNames: ['a'] } },
+    ]);
     const ids = (as: { id: number }[]) => as.map((a) => a.id);
     expect(ids(await store.listArtifacts({ type: 'Examples' }))).toEqual([otherEx.id, r2.examples.id, r1.examples.id]);
-    expect(ids(await store.listArtifacts({ type: 'Examples', pipeline: 'penguin' }))).toEqual([r2.examples.id, r1.examples.id]);
+    expect(ids(await store.listArtifacts({ type: 'Examples', pipeline: 'penguin' }))).toEqual([
+      r2.examples.id,
+      r1.examples.id,
+    ]);
     expect(ids(await store.listArtifacts({ pipeline: 'penguin', runId: 'r1' }))).toEqual(
       ids([r1.anomalies, r1.schema, r1.statistics, r1.examples]),
     );
-    expect(ids(await store.listArtifacts({ type: 'Examples', runId: 'r1' })).sort()).toEqual([r1.examples.id, otherEx.id].sort());
+    expect(ids(await store.listArtifacts({ type: 'Examples', runId: 'r1' })).sort()).toEqual(
+      [r1.examples.id, otherEx.id].sort(),
+    );
     expect(ids(await store.listArtifacts({ runId: 'r%' }))).toEqual([]);
     expect(await store.listArtifacts({ pipeline: 'penguin', limit: 3 })).toHaveLength(3);
     expect(await store.listArtifacts({ type: 'PushedModel' })).toEqual([]);
@@ -387,7 +418,10 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
       [() => store.eventsOfExecution(781), /no execution with id 781/],
       [() => store.contextsOfExecution(782), /no execution with id 782/],
       [() => store.contextsOfArtifact(783), /no artifact with id 783/],
-      [() => store.createExecution(newExec('Trainer', { inputs: [{ name: 'examples', artifactId: 784 }] })), /inputs: no artifact with id 784/],
+      [
+        () => store.createExecution(newExec('Trainer', { inputs: [{ name: 'examples', artifactId: 784 }] })),
+        /inputs: no artifact with id 784/,
+      ],
     ];
     for (const [call, message] of checks) {
       const err = (await call().catch((e: unknown) => e)) as Error;

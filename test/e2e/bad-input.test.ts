@@ -1,0 +1,78 @@
+/**
+ * Bad input through the whole stack: the run fails with an error naming the file and where
+ * in it, the failing node publishes nothing, and what was stored before stays.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExampleGen } from '../../components/example-gen/index.js';
+import { definePipeline } from '../../src/dsl/pipeline.js';
+import { TfRecordWriter } from '../../src/io/tfrecord.js';
+import { encodeExample } from '../../src/io/tf-example.js';
+import { startPipelineRun, watchRun } from '../../src/orchestration/client.js';
+import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
+
+let env: E2eEnv;
+let dataDir: string;
+
+beforeAll(async () => {
+  env = await e2eEnv('sqlite');
+  await env.startWorker();
+  dataDir = path.join(env.config.home, 'data');
+  fs.mkdirSync(dataDir, { recursive: true });
+});
+afterAll(async () => env?.close());
+
+async function writeTfRecord(file: string, n: number): Promise<number[]> {
+  const w = await TfRecordWriter.open(file);
+  const offsets: number[] = [];
+  for (let i = 0; i < n; i++) {
+    offsets.push(w.bytes);
+    await w.write(encodeExample({ x: { kind: 'int', values: [i] }, s: { kind: 'bytes', values: [`row ${i}`] } }));
+  }
+  await w.close();
+  return offsets;
+}
+
+const runGen = async (name: string, input: string) => {
+  const pipeline = definePipeline({ name }, (p) => {
+    p.add(ExampleGen({ input }), { id: 'gen', retry: { maximumAttempts: 2, initialIntervalMs: 100 } });
+  });
+  const handle = await startPipelineRun(env.client, env.config, pipeline.compile({ root: dataDir }));
+  return watchRun(handle, () => {});
+};
+
+describe('ExampleGen on bad files, through Temporal', () => {
+  it('a TFRecord with a flipped byte fails naming the file and the record offset; nothing is published', async () => {
+    const file = path.join(dataDir, 'corrupt.tfrecord');
+    const offsets = await writeTfRecord(file, 50);
+    const bytes = fs.readFileSync(file);
+    bytes[offsets[37]! + 20] ^= 0x40; // inside record 37's data
+    fs.writeFileSync(file, bytes);
+
+    const result = await runGen('corrupt', 'corrupt.tfrecord');
+    expect(result.status).toBe('FAILED');
+    expect(result.nodes.gen!.error).toContain('corrupt.tfrecord');
+    expect(result.nodes.gen!.error).toContain(String(offsets[37]));
+    expect(await env.store.listArtifacts({ pipeline: 'corrupt' })).toEqual([]);
+    const [exec] = await env.store.listExecutions({ pipeline: 'corrupt' });
+    expect(exec!.state).toBe('FAILED');
+    expect(fs.existsSync(path.join(env.config.artifactRoot, 'corrupt', 'gen', 'examples', String(exec!.id)))).toBe(false);
+  });
+
+  it('a ragged CSV row fails naming the file and line, and earlier artifacts stay', async () => {
+    fs.writeFileSync(path.join(dataDir, 'good.csv'), 'a,b\n1,x\n2,y\n');
+    const good = await runGen('csv', 'good.csv');
+    expect(good.status).toBe('COMPLETE');
+    const kept = good.nodes.gen!.outputs!.examples!;
+
+    fs.writeFileSync(path.join(dataDir, 'good.csv'), 'a,b\n1,x\n2,y,extra\n3,z\n');
+    const bad = await runGen('csv', 'good.csv');
+    expect(bad.status).toBe('FAILED');
+    expect(bad.nodes.gen!.error).toMatch(/good\.csv.*line 3/);
+    const artifact = await env.store.getArtifact(kept);
+    expect(artifact?.state).toBe('LIVE');
+    expect(fs.existsSync(artifact!.uri)).toBe(true);
+    expect(await env.store.listArtifacts({ pipeline: 'csv' })).toHaveLength(1);
+  });
+});
