@@ -11,7 +11,8 @@ import {
   isCancellation,
   proxyActivities,
   setHandler,
-  type ActivityOptions,
+  proxyLocalActivities,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { NodeSpec } from '../schemas/pipeline-spec.js';
 import type { Activities } from '../src/orchestration/activities.js';
@@ -27,24 +28,26 @@ import {
 
 export const progressQuery = defineQuery<RunProgress>('progress');
 
-/** Driver, publisher and bookkeeping: short, metadata-only activities on the cpu queue. */
-const bookkeepingOptions = (taskQueue: string): ActivityOptions => ({
-  taskQueue,
+/**
+ * Driver, publisher and bookkeeping are short, metadata-only steps, so they run as local
+ * activities in the worker that hosts this workflow: no task-queue round trip per step, while
+ * results are still recorded in history and retried like any activity.
+ */
+const bookkeepingOptions: LocalActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 10, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
-});
+};
 
 class UpstreamFailed extends Error {}
 
 export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunResult> {
   const { spec, options, queuePrefix } = input;
   const runId = options.runId;
-  const cpuQueue = `${queuePrefix}cpu`;
   const progress: RunProgress = { pipeline: spec.name, runId, nodes: {} };
   for (const n of spec.nodes) progress.nodes[n.id] = { status: 'PENDING' };
   setHandler(progressQuery, () => progress);
 
-  const book = proxyActivities<Activities>(bookkeepingOptions(cpuQueue));
+  const book = proxyLocalActivities<Activities>(bookkeepingOptions);
   const noCache = options.noCache;
   const useCache = (n: NodeSpec) => n.cache && noCache !== true && !(Array.isArray(noCache) && noCache.includes(n.id));
 

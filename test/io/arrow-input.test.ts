@@ -8,9 +8,9 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dataError } from '../helpers/io.js';
 import { ExampleBatchBuilder } from '../../src/io/columns.js';
 import { readArrowExamples } from '../../src/io/arrow-input.js';
-import { DataError } from '../../src/errors.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-arrow-in-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -22,14 +22,6 @@ async function read(file: string) {
   return b.build();
 }
 
-async function dataError(p: Promise<unknown>): Promise<DataError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DataError);
-  return err as DataError;
-}
 
 function writeIpc(name: string, table: Table, format: 'file' | 'stream'): string {
   const file = path.join(dir, name);

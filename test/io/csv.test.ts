@@ -1,38 +1,13 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ExampleBatchBuilder } from '../../src/io/columns.js';
+import { describe, expect, it } from 'vitest';
+import { dataError, readWith, scratchDir } from '../helpers/io.js';
 import { inferCsvKinds, parseFloatCell, readCsvExamples } from '../../src/io/csv.js';
-import { DataError } from '../../src/errors.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-csv-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const { write } = scratchDir('tsfx-csv-');
 
-const write = (name: string, text: string) => {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, text);
-  return file;
-};
-
-async function read(file: string, columnTypes?: Record<string, 'int' | 'float' | 'bytes'>) {
-  const b = new ExampleBatchBuilder();
-  await readCsvExamples(file, b, { columnTypes });
-  const { table, features } = b.build();
-  const kinds = Object.fromEntries(features.map((f) => [f.name, f.kind]));
-  const rows = table.toArray().map((r) => r.toJSON() as Record<string, unknown>);
-  return { table, features, kinds, rows };
-}
-
-async function dataError(p: Promise<unknown>): Promise<DataError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DataError);
-  return err as DataError;
-}
+const read = (file: string, columnTypes?: Record<string, 'int' | 'float' | 'bytes'>) =>
+  readWith((b) => readCsvExamples(file, b, { columnTypes }));
 
 describe('CSV reader', () => {
   it('infers int, float and bytes per column over the whole file', async () => {
