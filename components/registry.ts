@@ -4,5 +4,6 @@
  */
 import type { ComponentImpl } from '../src/dsl/component.js';
 import { exampleGenComponent } from './example-gen/index.js';
+import { statisticsGenComponent } from './statistics-gen/index.js';
 
-export const builtinComponents: ComponentImpl[] = [exampleGenComponent];
+export const builtinComponents: ComponentImpl[] = [exampleGenComponent, statisticsGenComponent];

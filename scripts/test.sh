@@ -8,6 +8,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 echo "[test] typecheck"
 npx tsc --noEmit -p .
+echo "[test] lint"
+npx eslint .
 mkdir -p .tsfx
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.tsfx/test-results.json "$@" || status=$?

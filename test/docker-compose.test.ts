@@ -52,7 +52,7 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(services)) {
       expect(s.image || s.build, `service ${name} has neither image nor build`).toBeTruthy();
     }
-    expect(tsfxServices).toEqual(expect.arrayContaining(['tsfx-worker', 'tsfx-worker-gpu']));
+    expect(tsfxServices).toEqual(expect.arrayContaining(['tsfx-worker', 'tsfx-worker-gpu', 'tsfx-serve']));
   });
 
   it('points Temporal and its UI at the right services', () => {
@@ -97,6 +97,16 @@ describe('docker-compose.yml', () => {
   it('publishes Temporal and the UI', () => {
     expect(published(services.temporal!)).toContain('7233:7233');
     expect(published(services['temporal-ui']!)).toContain('8080:8080');
+  });
+
+  it('serves models on 8501 with `tsfx serve`', () => {
+    const serve = services['tsfx-serve']!;
+    expect(serve.build).toBeDefined();
+    expect(published(serve)).toContain('8501:8501');
+    const args = argv(serve);
+    expect(args[0]).toBe('serve');
+    expect(args[args.indexOf('--port') + 1]).toBe('8501');
+    expect(args[args.indexOf('--host') + 1]).toBe('0.0.0.0');
   });
 
   it('runs only commands and options the tsfx CLI has', () => {

@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { NodeSpec } from '../schemas/pipeline-spec.js';
 import type { Activities } from '../src/orchestration/activities.js';
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- activityIds is pure string formatting, and worker.ts hashes types.ts into the bundle key on purpose
 import {
   activityIds,
   type InputIds,

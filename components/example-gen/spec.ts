@@ -74,6 +74,7 @@ export const exampleGenSpec = {
   queue: 'cpu',
   retry: defaultRetry,
   timeouts: defaultTimeouts,
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inputs: `{}` is the empty input map ComponentSpec expects
 } as const satisfies ComponentSpec<{}, { examples: 'Examples' }, typeof ExampleGenParams>;
 
 export type ExampleGenSpec = typeof exampleGenSpec;

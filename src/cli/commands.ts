@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerInspect } from './inspect.js';
 import { registerOperate } from './operate.js';
 import { registerRun } from './run.js';
+import { registerServe } from './serve.js';
 
 export function buildProgram(): Command {
   const program = new Command('tsfx')
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerInspect(program);
   registerOperate(program);
+  registerServe(program);
   return program;
 }
 

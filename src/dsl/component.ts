@@ -30,6 +30,7 @@ export interface ComponentSpec<
   timeouts: TimeoutSpec;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the any-spec constraint: `unknown` params/inputs would make concrete specs unassignable
 export type AnyComponentSpec = ComponentSpec<any, any, any>;
 
 /** An output of a node in a pipeline, typed by its artifact type. */
@@ -43,6 +44,7 @@ type RequiredInputKeys<I> = { [K in keyof I]: I[K] extends { optional: true } ? 
 type OptionalInputKeys<I> = Exclude<keyof I, RequiredInputKeys<I>>;
 type HandleOf<D> = D extends InputDecl<infer T> ? OutputHandle<T> : never;
 // zod 4 types `z.object({})` input as Record<string, never>, which would forbid the input handles
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{}` is what intersects cleanly with the input handles (see comment above)
 type ParamsArg<P extends z.ZodType> = z.input<P> extends Record<string, never> ? {} : z.input<P>;
 
 /** What the node factory takes: input handles plus the component's params. */
@@ -162,6 +164,7 @@ export type Driver<S extends AnyComponentSpec, R = unknown> = (args: {
 }) => Promise<{ fingerprint: string; resolved: R }>;
 
 /** Everything the worker needs to run a component. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- R is the executor's parameter type (contravariant): `unknown` would reject every concrete impl
 export interface ComponentImpl<S extends AnyComponentSpec = AnyComponentSpec, R = any> {
   spec: S;
   executor: Executor<S, R>;

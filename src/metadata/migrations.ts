@@ -15,12 +15,14 @@ import { writeTransaction } from './transaction.js';
 interface Migration {
   version: number;
   name: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before the typed schema exists
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
 }
 
 /** Arbitrary constant: the advisory lock every tsfx process agrees on for migrations. */
 const MIGRATION_LOCK_KEY = 0x7473_6678; // "tsfx"
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before the typed schema exists
 type CreateTable = ReturnType<Kysely<any>['schema']['createTable']>;
 
 function idColumn(table: CreateTable, dialect: SqlDialect): CreateTable {

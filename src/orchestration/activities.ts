@@ -3,10 +3,9 @@
  * (the executor, via the adapter in run-component.ts) and publishNode (record outputs).
  * Only these write metadata; executors never touch the store.
  */
-import type { ComponentImpl } from '../dsl/component.js';
 import { MetadataError } from '../errors.js';
-import type { MetadataStore } from '../metadata/store.js';
 import { artifactExists, outputUri } from '../artifacts/local-store.js';
+import { lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { cacheKey } from './cache-key.js';
 import { mapFailures } from './failures.js';
 import { runComponentAdapter } from './run-component.js';
@@ -21,22 +20,8 @@ import type {
   RunComponentResult,
 } from './types.js';
 
-export interface ActivityDeps {
-  store: MetadataStore;
-  artifactRoot: string;
-  components: ReadonlyMap<string, ComponentImpl>;
-  /** Temporal ids of the calling workflow, recorded on executions */
-  workflowIds?: () => { workflowId?: string; workflowRunId?: string };
-}
-
-export function lookupComponent(components: ReadonlyMap<string, ComponentImpl>, name: string): ComponentImpl {
-  const impl = components.get(name);
-  if (!impl)
-    throw new MetadataError(
-      `no component '${name}' is registered on this worker (known: ${[...components.keys()].join(', ')})`,
-    );
-  return impl;
-}
+// re-exported: callers keep importing these from here
+export { lookupComponent, type ActivityDeps };
 
 export function createActivities(deps: ActivityDeps) {
   const { store, components } = deps;

@@ -9,7 +9,7 @@ import type { ExecutorContext, InputArtifact, OutputLocation, Progress } from '.
 import { MetadataError } from '../errors.js';
 import { toFailure } from './failures.js';
 import { freshOutputDir, localPath, outputUri, removeOutput } from '../artifacts/local-store.js';
-import { lookupComponent, type ActivityDeps } from './activities.js';
+import { lookupComponent, type ActivityDeps } from './activity-deps.js';
 import type { RunComponentInput, RunComponentResult } from './types.js';
 
 /** Heartbeats are throttled by the SDK too, but building details for every row is waste. */

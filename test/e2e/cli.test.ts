@@ -44,6 +44,7 @@ describe('tsfx run pipelines/penguin.ts', () => {
     expect(r.stdout).toContain('workflow  penguin/');
     expect(r.stdout).toContain(path.join(env.config.artifactRoot, 'penguin'));
     expect(r.stdout).toMatch(/ExampleGen {2}COMPLETE/);
+    expect(r.stdout).toMatch(/StatisticsGen {2}COMPLETE/);
   });
 
   it('lists the Examples artifact with its splits and rows', async () => {
@@ -68,6 +69,7 @@ describe('tsfx run pipelines/penguin.ts', () => {
     const lineage = await tsfx('lineage', String(examplesId));
     expect(lineage.code).toBe(0);
     expect(lineage.stdout).toMatch(/<- execution #\d+ ExampleGen penguin\//);
+    expect(lineage.stdout).toMatch(/-> execution #\d+ StatisticsGen penguin\/.*COMPLETE/);
     const runs = JSON.parse((await tsfx('runs', '--json')).stdout) as { pipeline: string; status: string }[];
     expect(runs).toEqual([expect.objectContaining({ pipeline: 'penguin', status: 'COMPLETE' })]);
   });
@@ -80,6 +82,7 @@ describe('tsfx run pipelines/penguin.ts', () => {
     };
     expect(result.nodes.ExampleGen!.status).toBe('CACHED');
     expect(result.nodes.ExampleGen!.outputs.examples).toBe(examplesId);
+    expect(result.nodes.StatisticsGen!.status).toBe('CACHED');
   });
 
   it('rejects a bad param naming the node and field, before anything runs', async () => {

@@ -38,7 +38,7 @@ afterAll(async () => {
 it('retries an executor on a new worker after its worker is killed, publishing once', async () => {
   const attemptsFile = path.join(env.config.home, 'attempts.log');
   const pipeline = definePipeline({ name: 'killed' }, (p) => {
-    const slow = p.add(Sleep({ label: 'slow', ms: 4_000, attemptsFile }), {
+    const slow = p.add(Sleep({ label: 'slow', ms: 8_000, attemptsFile }), {
       id: 'slow',
       timeouts: { heartbeatMs: 2_000 },
       retry: { initialIntervalMs: 100 },

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExampleBatchBuilder } from '../../src/io/columns.js';
 import { iterateSplit, readShard, readSplit, shardName, writeShard, writeSplitShards } from '../../src/io/arrow-shards.js';

@@ -1,0 +1,300 @@
+/**
+ * Mergeable partial statistics of one split: one DatasetPartial per shard (or per record
+ * batch), folded together with mergePartials in any grouping. Everything but the quantile
+ * sketch is exact: counts, min/max, value frequencies (so unique and top-k are exact), and
+ * mean/variance through Chan et al.'s pairwise update, whose result depends on the grouping
+ * only at the last bits of a double.
+ *
+ * What is counted follows TFDV's BasicStatsGenerator and TopKUniques generators:
+ *  - a feature is missing in a row when its cell is null; an empty list is present with 0 values;
+ *  - NaN counts as a value for the value counts but is left out of min/max/mean/std/zeros and
+ *    the sketch (it is reported as the histograms' num_nan);
+ *  - +-Infinity takes part in min/max and the sketch; with any infinity TFDV's mean is NaN
+ *    and its std_dev 0 (proto.ts), the finite moments are kept anyway (weights, later uses);
+ *  - string values are counted byte-exactly; avg_length is bytes per value.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { RecordBatch, Table } from 'apache-arrow';
+import { DataError } from '../errors.js';
+import { layoutOf, leafBytes, leafNumbers, typeKind, validity, type ColumnLayout, type ValueKind } from './arrow-leaf.js';
+import { KLL_DEFAULT_K, KllSketch } from './kll.js';
+
+export interface NumericPartial {
+  /** values that are not NaN */
+  count: number;
+  numNan: number;
+  numZeros: number;
+  posInf: number;
+  negInf: number;
+  min: number;
+  max: number;
+  finiteMin: number;
+  finiteMax: number;
+  /** mean and sum of squared deviations of the finite values */
+  finiteCount: number;
+  mean: number;
+  m2: number;
+  sketch: KllSketch;
+}
+
+export interface StringPartial {
+  totalBytes: number;
+  invalidUtf8: number;
+  /** value (its bytes as a latin1 string, so any bytes round-trip and sort byte-wise) -> count */
+  counts: Map<string, number>;
+}
+
+export interface FeaturePartial {
+  name: string;
+  /** null until a typed column was seen (Arrow Null columns carry no type) */
+  kind: ValueKind | null;
+  /** where `kind` was first seen, for type-conflict errors */
+  kindSource: string | undefined;
+  numNonMissing: number;
+  minNumValues: number;
+  maxNumValues: number;
+  totNumValues: number;
+  /** number of values per present row -> rows: exact, and small (valencies repeat) */
+  numValuesCounts: Map<number, number>;
+  numeric: NumericPartial | undefined;
+  strings: StringPartial | undefined;
+}
+
+export interface DatasetPartial {
+  numExamples: number;
+  /** features in first-seen order */
+  features: Map<string, FeaturePartial>;
+}
+
+export interface AccumulateOptions {
+  /** sketch size (default KLL_DEFAULT_K) */
+  k?: number;
+  /** names this data in error messages, e.g. the shard file */
+  source?: string;
+}
+
+export function emptyPartial(): DatasetPartial {
+  return { numExamples: 0, features: new Map() };
+}
+
+function newFeature(name: string): FeaturePartial {
+  return {
+    name, kind: null, kindSource: undefined, numNonMissing: 0, minNumValues: Infinity, maxNumValues: 0, totNumValues: 0,
+    numValuesCounts: new Map(), numeric: undefined, strings: undefined,
+  };
+}
+
+export function newNumeric(k = KLL_DEFAULT_K): NumericPartial {
+  return {
+    count: 0, numNan: 0, numZeros: 0, posInf: 0, negInf: 0, min: Infinity, max: -Infinity, finiteMin: Infinity, finiteMax: -Infinity,
+    finiteCount: 0, mean: 0, m2: 0, sketch: new KllSketch(k),
+  };
+}
+
+function setKind(f: FeaturePartial, kind: ValueKind | null, source: string | undefined, k: number): void {
+  if (kind === null || f.kind === kind) return;
+  if (f.kind !== null) {
+    throw new DataError(`feature '${f.name}' has ${kind} values here but ${f.kind} values in ${f.kindSource ?? 'other data'}`, source);
+  }
+  f.kind = kind;
+  f.kindSource = source;
+  if (kind === 'bytes') f.strings = { totalBytes: 0, invalidUtf8: 0, counts: new Map() };
+  else f.numeric = newNumeric(k);
+}
+
+/** Fold a table (all its record batches) into `into` (a new partial by default). */
+export function accumulateTable(table: Table, opts: AccumulateOptions = {}, into = emptyPartial()): DatasetPartial {
+  // columns of an empty table still get (empty) statistics, like TFDV's features of an empty split
+  for (const field of table.schema.fields) if (!into.features.has(field.name)) into.features.set(field.name, newFeature(field.name));
+  for (const batch of table.batches) accumulateBatch(batch, opts, into);
+  if (table.batches.length === 0) {
+    for (const field of table.schema.fields) setKind(into.features.get(field.name)!, typeKind(field.name, field.type), opts.source, opts.k ?? KLL_DEFAULT_K);
+  }
+  return into;
+}
+
+export function accumulateBatch(batch: RecordBatch, opts: AccumulateOptions = {}, into = emptyPartial()): DatasetPartial {
+  const k = opts.k ?? KLL_DEFAULT_K;
+  into.numExamples += batch.numRows;
+  const fields = batch.schema.fields;
+  for (let c = 0; c < fields.length; c++) {
+    const name = fields[c]!.name;
+    let f = into.features.get(name);
+    if (!f) into.features.set(name, (f = newFeature(name)));
+    const layout = layoutOf(name, batch.data.children[c]!);
+    setKind(f, layout.kind, opts.source, k);
+    accumulateColumn(f, layout);
+  }
+  return into;
+}
+
+/** Leaf index ranges [from, to) of the present rows, coalesced where rows are adjacent. */
+function presentRanges(f: FeaturePartial, l: ColumnLayout): number[] {
+  const ranges: number[] = [];
+  const counts = f.numValuesCounts;
+  let nonMissing = 0;
+  let minNv = f.minNumValues;
+  let maxNv = f.maxNumValues;
+  let tot = 0;
+  if (!l.offsets && !l.fixedSize) {
+    // plain column: one value per present row
+    const present = l.present;
+    for (let i = 0; i < l.rows; i++) {
+      if (present && !present[i]) continue;
+      nonMissing++;
+      const last = ranges.length - 1;
+      if (last > 0 && ranges[last] === i) ranges[last] = i + 1;
+      else ranges.push(i, i + 1);
+    }
+    if (nonMissing > 0) {
+      counts.set(1, (counts.get(1) ?? 0) + nonMissing);
+      minNv = Math.min(minNv, 1);
+      maxNv = Math.max(maxNv, 1);
+    }
+    tot = nonMissing;
+  } else {
+    const present = l.present;
+    const offsets = l.offsets;
+    const size = l.fixedSize;
+    for (let i = 0; i < l.rows; i++) {
+      if (present && !present[i]) continue;
+      const from = offsets ? offsets[i]! : i * size;
+      const to = offsets ? offsets[i + 1]! : from + size;
+      const nv = to - from;
+      nonMissing++;
+      tot += nv;
+      if (nv < minNv) minNv = nv;
+      if (nv > maxNv) maxNv = nv;
+      counts.set(nv, (counts.get(nv) ?? 0) + 1);
+      if (nv === 0) continue;
+      const last = ranges.length - 1;
+      if (last > 0 && ranges[last] === from) ranges[last] = to;
+      else ranges.push(from, to);
+    }
+  }
+  f.numNonMissing += nonMissing;
+  f.minNumValues = minNv;
+  f.maxNumValues = maxNv;
+  f.totNumValues += tot;
+  return ranges;
+}
+
+function accumulateColumn(f: FeaturePartial, l: ColumnLayout): void {
+  const ranges = presentRanges(f, l);
+  if (ranges.length === 0 || l.kind === null) return;
+  // nulls inside a list (possible in Arrow input, never in tf.Example): counted as values
+  // above, skipped for the value statistics
+  const isList = Boolean(l.offsets || l.fixedSize);
+  const leafValid = isList ? validity(l.leaf) : undefined;
+  if (l.kind === 'bytes') addStrings(f.strings!, l, ranges, leafValid);
+  else addNumbers(f.numeric!, leafNumbers(l.leaf), ranges, leafValid);
+}
+
+function addNumbers(p: NumericPartial, values: Float64Array, ranges: number[], valid: Uint8Array | undefined): void {
+  let count = 0;
+  let nan = 0;
+  let zeros = 0;
+  let pos = 0;
+  let neg = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let fmin = Infinity;
+  let fmax = -Infinity;
+  let n = 0;
+  let sum = 0;
+  const sketch = p.sketch;
+  for (let r = 0; r < ranges.length; r += 2) {
+    const to = ranges[r + 1]!;
+    for (let j = ranges[r]!; j < to; j++) {
+      if (valid && !valid[j]) continue;
+      const v = values[j]!;
+      if (v !== v) {
+        nan++;
+        continue;
+      }
+      count++;
+      sketch.add(v);
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (v === 0) zeros++;
+      else if (v === Infinity) {
+        pos++;
+        continue;
+      } else if (v === -Infinity) {
+        neg++;
+        continue;
+      }
+      if (v < fmin) fmin = v;
+      if (v > fmax) fmax = v;
+      n++;
+      sum += v;
+    }
+  }
+  p.count += count;
+  p.numNan += nan;
+  p.numZeros += zeros;
+  p.posInf += pos;
+  p.negInf += neg;
+  if (min < p.min) p.min = min;
+  if (max > p.max) p.max = max;
+  if (fmin < p.finiteMin) p.finiteMin = fmin;
+  if (fmax > p.finiteMax) p.finiteMax = fmax;
+  if (n === 0) return;
+  // second pass over this batch: deviations from the batch mean, then Chan's pairwise merge
+  const mean = sum / n;
+  let m2 = 0;
+  for (let r = 0; r < ranges.length; r += 2) {
+    const to = ranges[r + 1]!;
+    for (let j = ranges[r]!; j < to; j++) {
+      if (valid && !valid[j]) continue;
+      const v = values[j]!;
+      if (v - v !== 0) continue; // NaN and +-Infinity
+      const d = v - mean;
+      m2 += d * d;
+    }
+  }
+  mergeMoments(p, n, mean, m2);
+}
+
+/** Chan, Golub, LeVeque: combine (count, mean, M2) of two disjoint sets. */
+export function mergeMoments(p: { finiteCount: number; mean: number; m2: number }, n: number, mean: number, m2: number): void {
+  if (n === 0) return;
+  const na = p.finiteCount;
+  if (na === 0) {
+    p.finiteCount = n;
+    p.mean = mean;
+    p.m2 = m2;
+    return;
+  }
+  const total = na + n;
+  const delta = mean - p.mean;
+  p.mean += (delta * n) / total;
+  p.m2 += m2 + (delta * delta * na * n) / total;
+  p.finiteCount = total;
+}
+
+function addStrings(p: StringPartial, l: ColumnLayout, ranges: number[], valid: Uint8Array | undefined): void {
+  const { bytes, starts } = leafBytes(l.leaf);
+  const counts = p.counts;
+  let total = 0;
+  // one native UTF-8 check of the covered bytes; per-value checks only when it fails
+  const all = ranges.length > 0 && isUtf8(bytes.subarray(starts[ranges[0]!]!, starts[ranges[ranges.length - 1]!]!));
+  let invalid = 0;
+  for (let r = 0; r < ranges.length; r += 2) {
+    const to = ranges[r + 1]!;
+    for (let j = ranges[r]!; j < to; j++) {
+      if (valid && !valid[j]) continue;
+      const s = starts[j]!;
+      const e = starts[j + 1]!;
+      total += e - s;
+      const key = bytes.toString('latin1', s, e);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      // a valid buffer cut at a continuation byte gives invalid pieces, so check cut points too
+      if (!all || (e > s && (bytes[s]! & 0xc0) === 0x80) || (e < bytes.length && (bytes[e]! & 0xc0) === 0x80)) {
+        if (!isUtf8(bytes.subarray(s, e))) invalid++;
+      }
+    }
+  }
+  p.totalBytes += total;
+  p.invalidUtf8 += invalid;
+}

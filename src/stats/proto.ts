@@ -1,0 +1,180 @@
+/**
+ * Partials -> TFMD `DatasetFeatureStatisticsList`, its binary wire form (protobufjs, loaded
+ * from schemas/proto/statistics.proto), and a JSON view for the CLI.
+ *
+ * The statistics follow TFDV's BasicStatsGenerator and TopKUniquesStatsGenerator (defaults:
+ * 10 value-count quantile buckets, 10 standard and 10 quantile histogram buckets, top 20
+ * values, 1000 rank-histogram buckets), so numbers agree with `tfdv.generate_statistics_*`:
+ * exactly for counts, min/max, zeros, unique and top-k; to a double's last bits for mean/std;
+ * within the sketches' errors for median and histograms.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { DataError } from '../errors.js';
+import type { DatasetPartial, FeaturePartial, NumericPartial, StringPartial } from './accumulators.js';
+import { quantileOf, quantilesHistogram, sampleFromCounts, standardHistogram, type HistogramObject } from './histograms.js';
+
+export interface StatsOptions {
+  numValuesHistogramBuckets?: number;
+  numHistogramBuckets?: number;
+  numQuantilesHistogramBuckets?: number;
+  numTopValues?: number;
+  numRankHistogramBuckets?: number;
+  /** byte features to report as BYTES (bytes_stats) instead of STRING, as TFDV does for schema-declared ones */
+  bytesFeatures?: string[];
+}
+
+/** what TFDV writes in top values and rank labels for a value that is not valid UTF-8 */
+export const NON_UTF8_PLACEHOLDER = '__BYTES_VALUE__';
+
+const defaults = {
+  numValuesHistogramBuckets: 10, numHistogramBuckets: 10, numQuantilesHistogramBuckets: 10,
+  numTopValues: 20, numRankHistogramBuckets: 1000,
+};
+
+const protoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas/proto');
+let root: protobuf.Root | undefined;
+
+function loadRoot(): protobuf.Root {
+  if (root) return root;
+  const r = new protobuf.Root();
+  // imports in the .proto files are relative to schemas/proto
+  r.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(protoDir, target));
+  r.loadSync('statistics.proto', { keepCase: false });
+  return (root = r);
+}
+
+export function statisticsListType(): protobuf.Type {
+  return loadRoot().lookupType('tensorflow.metadata.v0.DatasetFeatureStatisticsList');
+}
+
+// --- building ---
+
+type Obj = Record<string, unknown>;
+
+function commonStats(f: FeaturePartial, numExamples: number, o: Required<Omit<StatsOptions, 'bytesFeatures'>>): Obj {
+  const c: Obj = { numNonMissing: f.numNonMissing, numMissing: numExamples - f.numNonMissing, totNumValues: f.totNumValues };
+  if (f.numNonMissing > 0) {
+    c.minNumValues = f.minNumValues;
+    c.maxNumValues = f.maxNumValues;
+    c.avgNumValues = f.totNumValues / f.numNonMissing;
+    const s = sampleFromCounts(f.numValuesCounts);
+    c.numValuesHistogram = quantilesHistogram(s, o.numValuesHistogramBuckets, f.minNumValues, f.maxNumValues);
+  }
+  return c;
+}
+
+function numericStats(p: NumericPartial, o: Required<Omit<StatsOptions, 'bytesFeatures'>>): Obj {
+  if (p.count === 0) {
+    // only NaNs (or no values): TFDV reports just the NaN count
+    if (p.numNan === 0) return {};
+    return { histograms: [{ type: 'STANDARD', numNan: p.numNan, buckets: [] }, { type: 'QUANTILES', numNan: p.numNan, buckets: [] }] };
+  }
+  const inf = p.posInf > 0 || p.negInf > 0;
+  // TFDV's running mean/variance turn NaN as soon as an infinity comes in (checked against
+  // TFDV 1.16: mean NaN even for +inf alone), and it clamps the NaN variance to 0
+  const mean = inf ? NaN : p.mean;
+  const std = inf || p.finiteCount === 0 ? 0 : Math.sqrt(Math.max(0, p.m2 / p.finiteCount));
+  const sample = p.sketch.sample();
+  const standard: HistogramObject = standardHistogram(sample, o.numHistogramBuckets, p);
+  const quantiles = quantilesHistogram(sample, o.numQuantilesHistogramBuckets, p.min, p.max);
+  standard.numNan = p.numNan;
+  quantiles.numNan = p.numNan;
+  return {
+    mean, stdDev: std, numZeros: p.numZeros, min: p.min, max: p.max,
+    median: quantileOf(sample, 0.5), histograms: [standard, quantiles],
+  };
+}
+
+function label(latin1: string): string {
+  const b = Buffer.from(latin1, 'latin1');
+  const s = b.toString('utf8');
+  // a lossy decode (U+FFFD substitutions) changes the byte length or the bytes
+  return Buffer.byteLength(s, 'utf8') === b.length && Buffer.from(s, 'utf8').equals(b) ? s : NON_UTF8_PLACEHOLDER;
+}
+
+/** Values by count, then by value (bytes), both descending: TFDV's order, ties included. */
+export function rankedValues(counts: Map<string, number>): [string, number][] {
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0));
+}
+
+function stringStats(p: StringPartial, tot: number, o: Required<Omit<StatsOptions, 'bytesFeatures'>>): Obj {
+  const ranked = rankedValues(p.counts);
+  const top = ranked.slice(0, o.numTopValues).map(([v, c]) => ({ value: label(v), frequency: c }));
+  const rank = ranked.slice(0, o.numRankHistogramBuckets).map(([v, c], i) => ({ lowRank: i, highRank: i, label: label(v), sampleCount: c }));
+  const s: Obj = { unique: p.counts.size, topValues: top, invalidUtf8Count: p.invalidUtf8 };
+  if (rank.length) s.rankHistogram = { buckets: rank };
+  if (tot > 0) s.avgLength = p.totalBytes / tot;
+  return s;
+}
+
+function bytesStats(p: StringPartial, tot: number): Obj {
+  if (tot === 0) return { unique: p.counts.size };
+  let min = Infinity;
+  let max = 0;
+  // latin1 keys: one char per byte
+  for (const k of p.counts.keys()) {
+    if (k.length < min) min = k.length;
+    if (k.length > max) max = k.length;
+  }
+  return { unique: p.counts.size, avgNumBytes: p.totalBytes / tot, minNumBytes: min, maxNumBytes: max, maxNumBytesInt: max };
+}
+
+/** One feature's FeatureNameStatistics as a plain object (protobufjs field names). */
+export function featureStatistics(f: FeaturePartial, numExamples: number, opts: StatsOptions = {}): Obj {
+  const o = { ...defaults, ...opts };
+  const common = commonStats(f, numExamples, o);
+  const out: Obj = { path: { step: [f.name] } };
+  if (f.kind === 'int' || f.kind === 'float') {
+    out.type = f.kind === 'int' ? 'INT' : 'FLOAT';
+    out.numStats = { commonStats: common, ...numericStats(f.numeric!, o) };
+  } else if (f.kind === 'bytes' && opts.bytesFeatures?.includes(f.name)) {
+    out.type = 'BYTES';
+    out.bytesStats = { commonStats: common, ...bytesStats(f.strings!, f.totNumValues) };
+  } else {
+    // no values ever seen: TFDV has no "unknown" type and says STRING
+    out.type = 'STRING';
+    out.stringStats = { commonStats: common, ...(f.strings ? stringStats(f.strings, f.totNumValues, o) : {}) };
+  }
+  return out;
+}
+
+/** One split's DatasetFeatureStatistics as a plain object. */
+export function datasetStatistics(name: string, p: DatasetPartial, opts: StatsOptions = {}): Obj {
+  return { name, numExamples: p.numExamples, features: [...p.features.values()].map((f) => featureStatistics(f, p.numExamples, opts)) };
+}
+
+/** Splits -> a DatasetFeatureStatisticsList object (one dataset per split, in the given order). */
+export function statisticsList(splits: Iterable<[string, DatasetPartial]>, opts: StatsOptions = {}): Obj {
+  return { datasets: [...splits].map(([name, p]) => datasetStatistics(name, p, opts)) };
+}
+
+// --- wire form and JSON view ---
+
+/** Encode a DatasetFeatureStatisticsList object (as built above, or decoded) to TFMD binary. */
+export function encodeStatistics(list: Obj): Uint8Array {
+  const T = statisticsListType();
+  return T.encode(T.fromObject(list)).finish();
+}
+
+/** Decode TFMD binary (ours or TFDV's) to a plain object: enums as names, 64-bit ints as numbers, defaults filled in. */
+export function decodeStatistics(bytes: Uint8Array, file?: string): Obj {
+  const T = statisticsListType();
+  let msg: protobuf.Message;
+  try {
+    msg = T.decode(bytes);
+  } catch (err) {
+    throw new DataError(`not a DatasetFeatureStatisticsList: ${(err as Error).message}`, file);
+  }
+  return T.toObject(msg, { enums: String, longs: Number, defaults: true, arrays: true });
+}
+
+/**
+ * JSON-safe view for `tsfx show --json`: like decodeStatistics but with NaN and +-Infinity as
+ * the strings "NaN", "Infinity", "-Infinity" (protobuf's JSON mapping), defaults included.
+ */
+export function statisticsJson(bytes: Uint8Array): Obj {
+  const T = statisticsListType();
+  return T.toObject(T.decode(bytes), { enums: String, longs: Number, json: true, defaults: true, arrays: true });
+}

@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBackend } from '../../src/ml/backend.js';
+import { loadModel, saveModel } from '../../src/ml/fs-model-io.js';
+import { DataError } from '../../src/errors.js';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-modelio-'));
+
+/** two inputs, two outputs, fixed weights: y = a0 + 2*a1 + 3*b, z = [a0, a1] */
+function twoHeaded(): tf.LayersModel {
+  const a = tf.input({ shape: [2], name: 'a' });
+  const b = tf.input({ shape: [1], name: 'b' });
+  const y = tf.layers.dense({ units: 1, name: 'y' }).apply(tf.layers.concatenate().apply([a, b])) as tf.SymbolicTensor;
+  const z = tf.layers.dense({ units: 2, name: 'z', useBias: false }).apply(a) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: [a, b], outputs: [y, z] });
+  model.getLayer('y').setWeights([tf.tensor2d([[1], [2], [3]]), tf.tensor1d([0])]);
+  model.getLayer('z').setWeights([
+    tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]),
+  ]);
+  return model;
+}
+
+beforeAll(async () => {
+  await ensureBackend();
+});
+
+describe('folder model IO', () => {
+  it('round-trips a multi-input model through model.json + weights.bin', async () => {
+    const dir = path.join(tmp(), 'm');
+    await saveModel(twoHeaded(), dir);
+    expect(fs.readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    expect(json.format).toBe('layers-model');
+    expect(json.modelTopology.class_name).toBe('Model');
+    expect(json.weightsManifest).toHaveLength(1);
+    expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
+    // 3x1 + 1 + 2x2 float32
+    expect(fs.statSync(path.join(dir, 'weights.bin')).size).toBe((3 + 1 + 4) * 4);
+    const loaded = await loadModel(dir);
+    const [y, z] = loaded.predict([tf.tensor2d([[1, 2]]), tf.tensor2d([[3]])]) as tf.Tensor[];
+    expect(y!.arraySync()).toEqual([[14]]);
+    expect(z!.arraySync()).toEqual([[1, 2]]);
+  });
+
+  it('loads a converter-style folder whose weights are split over several shard files', async () => {
+    const src = path.join(tmp(), 'src');
+    await saveModel(twoHeaded(), src);
+    const json = JSON.parse(fs.readFileSync(path.join(src, 'model.json'), 'utf8'));
+    const bytes = fs.readFileSync(path.join(src, 'weights.bin'));
+    const dir = path.join(tmp(), 'sharded');
+    fs.mkdirSync(dir);
+    // group 1: y's kernel and bias (16 bytes) in two shards; group 2: z's kernel
+    const specs = json.weightsManifest[0].weights;
+    fs.writeFileSync(path.join(dir, 'group1-shard1of2.bin'), bytes.subarray(0, 8));
+    fs.writeFileSync(path.join(dir, 'group1-shard2of2.bin'), bytes.subarray(8, 16));
+    fs.writeFileSync(path.join(dir, 'group2-shard1of1.bin'), bytes.subarray(16));
+    json.weightsManifest = [
+      { paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: specs.slice(0, 2) },
+      { paths: ['group2-shard1of1.bin'], weights: specs.slice(2) },
+    ];
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+    const loaded = await loadModel(dir);
+    const [y] = loaded.predict([tf.tensor2d([[0, 0]]), tf.tensor2d([[2]])]) as tf.Tensor[];
+    expect(y!.arraySync()).toEqual([[6]]);
+  });
+
+  it('names the file when the weights are truncated', async () => {
+    const dir = path.join(tmp(), 'cut');
+    await saveModel(twoHeaded(), dir);
+    fs.truncateSync(path.join(dir, 'weights.bin'), 20);
+    const err = await loadModel(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toContain(path.join(dir, 'weights.bin'));
+    expect((err as Error).message).toMatch(/needs 32 bytes but weights\.bin hold 20/);
+  });
+
+  it('rejects a model.json that is cut short or lacks its topology', async () => {
+    const dir = path.join(tmp(), 'bad');
+    await saveModel(twoHeaded(), dir);
+    const file = path.join(dir, 'model.json');
+    const text = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, text.slice(0, text.length / 2));
+    await expect(loadModel(dir)).rejects.toThrow(/model\.json: not valid JSON/);
+    fs.writeFileSync(file, JSON.stringify({ weightsManifest: [] }));
+    await expect(loadModel(dir)).rejects.toThrow(/no modelTopology/);
+  });
+});

@@ -1,0 +1,109 @@
+/** `tsfx serve`, `tsfx promote` and `tsfx rollback` as a user runs them: real processes. */
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBackend } from '../../src/ml/backend.js';
+import { saveModel } from '../../src/ml/fs-model-io.js';
+
+const run = promisify(execFile);
+const tsfx = path.resolve('bin/tsfx.js');
+let base: string;
+
+function linear(w: number, b: number): tf.LayersModel {
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+  model.setWeights([tf.tensor2d([[w]]), tf.tensor1d([b])]);
+  return model;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+beforeAll(async () => {
+  await ensureBackend();
+  base = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-serve-cli-'));
+  await saveModel(linear(2, 1), path.join(base, 'lin', '1'));
+  await saveModel(linear(3, 0), path.join(base, 'lin', '2'));
+});
+
+describe('tsfx serve', () => {
+  it('prints its URL and backend, predicts over HTTP, and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [tsfx, 'serve', '--port', String(port), '--model-base', base, '--poll-ms', '100'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, TSFX_HOME: base },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(stdout);
+        if (m) resolve(m[1]!);
+      });
+      void exited.then((code) => reject(new Error(`serve exited ${code} before listening: ${stdout}${stderr}`)));
+    });
+    expect(url).toBe(`http://127.0.0.1:${port}`);
+    const res = await fetch(`${url}/v1/models/lin/versions/1:predict`, {
+      method: 'POST',
+      body: '{"instances": [[4], [0]]}',
+    });
+    expect(await res.json()).toEqual({ predictions: [[9], [1]] });
+    // stdout is read to the end, so the backend line is there once listening was printed
+    expect(stdout).toMatch(/tfjs backend (tensorflow|wasm|cpu) from @tensorflow\//);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stdout).toContain('tsfx serve: stopped');
+  });
+
+  it('rejects a bad option with a clear message and exit code 2', async () => {
+    const err = (await run(process.execPath, [tsfx, 'serve', '--port', 'http', '--model-base', base]).catch(
+      (e: unknown) => e,
+    )) as {
+      code: number;
+      stderr: string;
+    };
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain("--port: must be an integer >= 0, got 'http'");
+  });
+});
+
+describe('tsfx promote / rollback', () => {
+  it('moves a label in labels.json and back', async () => {
+    const opts = ['--model-base', base, '--label', 'stable'];
+    expect((await run(process.execPath, [tsfx, 'promote', 'lin', '1', ...opts])).stdout).toContain(
+      'lin: stable -> version 1',
+    );
+    expect((await run(process.execPath, [tsfx, 'promote', 'lin', '2', ...opts])).stdout).toContain(
+      'lin: stable -> version 2',
+    );
+    const labels = JSON.parse(fs.readFileSync(path.join(base, 'lin', 'labels.json'), 'utf8'));
+    expect(labels).toEqual({ labels: { stable: 2 }, history: { stable: [1] } });
+    expect((await run(process.execPath, [tsfx, 'rollback', 'lin', ...opts])).stdout).toContain(
+      'lin: stable -> version 1',
+    );
+    const again = (await run(process.execPath, [tsfx, 'rollback', 'lin', ...opts]).catch((e: unknown) => e)) as {
+      code: number;
+      stderr: string;
+    };
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('no earlier version to roll back to');
+  });
+});

@@ -1,0 +1,264 @@
+/**
+ * The REST API against a real server on an ephemeral port, with models whose weights are set so
+ * every prediction is known exactly.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBackend } from '../../src/ml/backend.js';
+import { saveModel } from '../../src/ml/fs-model-io.js';
+import { ModelRepository } from '../../src/serving/model-repository.js';
+import { startServer, type RunningServer } from '../../src/serving/server.js';
+
+/** y = w*x + b on one feature */
+function linear(w: number, b: number): tf.LayersModel {
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1], name: 'y' })] });
+  model.setWeights([tf.tensor2d([[w]]), tf.tensor1d([b])]);
+  return model;
+}
+
+/** inputs a[2], b[1]; outputs y = a0 + 2*a1 + 3*b and z = a */
+function twoHeaded(): tf.LayersModel {
+  const a = tf.input({ shape: [2], name: 'a' });
+  const b = tf.input({ shape: [1], name: 'b' });
+  const y = tf.layers.dense({ units: 1, name: 'y' }).apply(tf.layers.concatenate().apply([a, b])) as tf.SymbolicTensor;
+  const z = tf.layers.dense({ units: 2, name: 'z', useBias: false }).apply(a) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: [a, b], outputs: [y, z] });
+  model.getLayer('y').setWeights([tf.tensor2d([[1], [2], [3]]), tf.tensor1d([0])]);
+  model.getLayer('z').setWeights([
+    tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]),
+  ]);
+  return model;
+}
+
+let server: RunningServer;
+let repository: ModelRepository;
+
+async function call(p: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const init: RequestInit =
+    body === undefined ? {} : { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) };
+  const res = await fetch(server.url + p, init);
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  await ensureBackend();
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-serve-'));
+  await saveModel(linear(2, 1), path.join(base, 'lin', '1'));
+  await saveModel(linear(3, 0), path.join(base, 'lin', '2'));
+  await saveModel(twoHeaded(), path.join(base, 'multi', '7'));
+  fs.writeFileSync(path.join(base, 'lin', 'labels.json'), JSON.stringify({ stable: 1, canary: 2 }));
+  repository = new ModelRepository(base, { pollMs: 100 });
+  await repository.start();
+  server = await startServer({ repository, port: 0, host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await repository?.stop();
+});
+
+describe('model status', () => {
+  it('lists every version, newest first, and one version or label on request', async () => {
+    const all = await call('/v1/models/lin');
+    expect(all.status).toBe(200);
+    expect(all.json).toEqual({
+      model_version_status: [
+        { version: '2', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+        { version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+      ],
+    });
+    expect((await call('/v1/models/lin/versions/1')).json.model_version_status).toEqual([
+      { version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+    ]);
+    expect((await call('/v1/models/lin/labels/canary')).json.model_version_status).toMatchObject([{ version: '2' }]);
+  });
+
+  it('answers 404 with an error for an unknown model, version or label', async () => {
+    for (const [p, msg] of [
+      ['/v1/models/nope', "model 'nope' not found"],
+      ['/v1/models/lin/versions/9', "model 'lin' has no version 9"],
+      ['/v1/models/lin/labels/beta', "model 'lin' has no label 'beta'"],
+      ['/v1/models/lin/versions/9/metadata', 'no version 9'],
+      ['/v2/models/lin', 'Malformed request: GET /v2/models/lin'],
+    ] as const) {
+      const r = await call(p);
+      expect(r.status, p).toBe(404);
+      expect(r.json.error, p).toContain(msg);
+    }
+  });
+});
+
+describe('metadata', () => {
+  it('describes the serving_default signature from the model inputs and outputs', async () => {
+    const r = await call('/v1/models/multi/metadata');
+    expect(r.status).toBe(200);
+    expect(r.json.model_spec).toEqual({ name: 'multi', signature_name: '', version: '7' });
+    const sig = (r.json.metadata as any).signature_def.signature_def.serving_default;
+    expect(sig.method_name).toBe('tensorflow/serving/predict');
+    expect(Object.keys(sig.inputs)).toEqual(['a', 'b']);
+    expect(Object.keys(sig.outputs)).toEqual(['y', 'z']);
+    expect(sig.inputs.a).toEqual({
+      dtype: 'DT_FLOAT',
+      tensor_shape: {
+        dim: [
+          { size: '-1', name: '' },
+          { size: '2', name: '' },
+        ],
+        unknown_rank: false,
+      },
+      name: 'a:0',
+    });
+    expect(sig.outputs.z.tensor_shape.dim.map((d: { size: string }) => d.size)).toEqual(['-1', '2']);
+  });
+
+  it('follows versions and labels', async () => {
+    expect((await call('/v1/models/lin/metadata')).json.model_spec).toMatchObject({ version: '2' });
+    expect((await call('/v1/models/lin/versions/1/metadata')).json.model_spec).toMatchObject({ version: '1' });
+    expect((await call('/v1/models/lin/labels/stable/metadata')).json.model_spec).toMatchObject({ version: '1' });
+  });
+});
+
+describe('predict', () => {
+  it('answers the row format with predictions, newest version by default', async () => {
+    expect(await call('/v1/models/lin:predict', { instances: [[1], [2], [-0.5]] })).toEqual({
+      status: 200,
+      json: { predictions: [[3], [6], [-1.5]] },
+    });
+    expect((await call('/v1/models/lin/versions/1:predict', { instances: [[1], [2]] })).json).toEqual({
+      predictions: [[3], [5]],
+    });
+    expect(
+      (await call('/v1/models/lin/labels/stable:predict', { signature_name: 'serving_default', instances: [[4]] }))
+        .json,
+    ).toEqual({
+      predictions: [[9]],
+    });
+  });
+
+  it('answers the columnar format with outputs', async () => {
+    expect((await call('/v1/models/lin/versions/1:predict', { inputs: [[0], [10]] })).json).toEqual({
+      outputs: [[1], [21]],
+    });
+    expect((await call('/v1/models/lin/versions/1:predict', { inputs: { y_input: [[0]] } })).json).toEqual({
+      outputs: [[1]],
+    });
+  });
+
+  it('takes named inputs for a multi-input model and names each output', async () => {
+    const rows = await call('/v1/models/multi:predict', {
+      instances: [
+        { a: [1, 2], b: [3] },
+        { b: [0], a: [0, 1] },
+      ],
+    });
+    expect(rows).toEqual({
+      status: 200,
+      json: {
+        predictions: [
+          { y: [14], z: [1, 2] },
+          { y: [2], z: [0, 1] },
+        ],
+      },
+    });
+    const cols = await call('/v1/models/multi:predict', {
+      inputs: {
+        a: [
+          [1, 2],
+          [0, 1],
+        ],
+        b: [[3], [0]],
+      },
+    });
+    expect(cols.json).toEqual({
+      outputs: {
+        y: [[14], [2]],
+        z: [
+          [1, 2],
+          [0, 1],
+        ],
+      },
+    });
+  });
+
+  it('rejects malformed requests with 400 and a message naming the problem', async () => {
+    const cases: [string, unknown, RegExp][] = [
+      ['/v1/models/lin:predict', '{"instances": [[1]', /malformed JSON/],
+      ['/v1/models/lin:predict', '', /body is empty/],
+      ['/v1/models/lin:predict', [1, 2], /must be a JSON object/],
+      ['/v1/models/lin:predict', { instances: 5 }, /'instances' must be a list, got number/],
+      ['/v1/models/lin:predict', { instances: [] }, /'instances' is empty/],
+      ['/v1/models/lin:predict', { foo: 1 }, /exactly one of 'instances' .* or 'inputs'/],
+      ['/v1/models/lin:predict', { instances: [[1]], inputs: [[1]] }, /exactly one of/],
+      [
+        '/v1/models/lin:predict',
+        { instances: [[1], [2, 3]] },
+        /instances\[1\]: input 'y_input' expects shape \[1\] but got \[2\]/,
+      ],
+      [
+        '/v1/models/lin:predict',
+        { instances: [[1], [[2]]] },
+        /instances\[1\]: input 'y_input' expects shape \[1\] but got \[1,1\]/,
+      ],
+      [
+        '/v1/models/lin:predict',
+        { instances: [['x']] },
+        /instances\[0\]\[0\]: expected a number or a list, got string/,
+      ],
+      [
+        '/v1/models/lin:predict',
+        { inputs: [[1, 2]] },
+        /inputs: input 'y_input' expects shape \[-1,1\] but got \[1,2\]/,
+      ],
+      ['/v1/models/lin:predict', { signature_name: 'other', instances: [[1]] }, /unknown signature_name 'other'/],
+      [
+        '/v1/models/multi:predict',
+        { instances: [{ a: [1, 2], b: [3], c: [1] }] },
+        /instances\[0\]: unknown input 'c' \(model inputs: a, b\)/,
+      ],
+      ['/v1/models/multi:predict', { instances: [{ a: [1, 2] }] }, /instances\[0\]: missing input 'b'/],
+      ['/v1/models/multi:predict', { instances: [[1, 2]] }, /instances\[0\]: expected an object keyed by input name/],
+      [
+        '/v1/models/multi:predict',
+        { instances: [{ a: [[1, 2], [3]], b: [1] }] },
+        /instances\[0\]\.a: ragged list: element 1 has shape \[1\] but element 0 has \[2\]/,
+      ],
+      ['/v1/models/multi:predict', { inputs: [[1, 2]] }, /'inputs' must be an object keyed by input name/],
+      ['/v1/models/multi:predict', { inputs: { a: [[1, 2]], b: [[1], [2]] } }, /batch size: a=1, b=2/],
+      ['/v1/models/lin:classify', { examples: [] }, /':predict' only/],
+    ];
+    for (const [p, body, msg] of cases) {
+      const r = await call(p, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.json.error, JSON.stringify(body)).toMatch(msg);
+    }
+  });
+
+  it('answers 404 for an unknown model, version or label, whatever the body', async () => {
+    for (const p of [
+      '/v1/models/nope:predict',
+      '/v1/models/lin/versions/5:predict',
+      '/v1/models/lin/labels/beta:predict',
+    ]) {
+      const r = await call(p, '{not json');
+      expect(r.status, p).toBe(404);
+      expect(typeof r.json.error).toBe('string');
+    }
+    const get = await call('/v1/models/lin:predict');
+    expect(get.status).toBe(404);
+    expect(get.json.error).toMatch(/needs POST/);
+  });
+
+  it('leaks no tensors across requests', async () => {
+    await call('/v1/models/multi:predict', { instances: [{ a: [1, 2], b: [3] }] });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) await call('/v1/models/multi:predict', { instances: [{ a: [1, 2], b: [3] }] });
+    await call('/v1/models/lin:predict', { instances: [[1], [2, 3]] });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
