@@ -51,6 +51,8 @@ export const NodeSpec = z.object({
   params: z.record(z.string(), z.unknown()),
   queue: Queue,
   cache: z.boolean(),
+  /** the executor fans out: one activity per planned shard, then a merging executor */
+  fanOut: z.boolean().default(false),
   retry: RetrySpec,
   timeouts: TimeoutSpec,
   /** sha256 of user code the node runs (model / preprocessing module), part of the cache key */

@@ -84,7 +84,22 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
         set(node.id, { status: 'CACHED', outputs: prepared.outputs, finishedAt: Date.now() });
         return prepared.outputs;
       }
-      const { properties } = await executorOf(node).runComponent({ ...base, executionId, inputs });
+      const run = { ...base, executionId, inputs };
+      let shards: unknown[] | undefined;
+      if (node.fanOut) {
+        // map: one activity per planned shard, each retried on its own; reduce: the executor
+        const { tasks } = await executorOf(node, activityIds.plan(node.id)).planShards(run);
+        const count = { total: tasks.length, done: 0 };
+        set(node.id, { shards: count });
+        await Promise.all(
+          tasks.map(async (task, index) => {
+            await executorOf(node, activityIds.shard(node.id, index)).runShard({ ...run, index, task });
+            count.done++;
+          }),
+        );
+        shards = tasks;
+      }
+      const { properties } = await executorOf(node, activityIds.run(node.id)).runComponent({ ...run, shards });
       const outputs = await book.publishNode({ ...base, executionId, properties });
       set(node.id, { status: 'COMPLETE', outputs, finishedAt: Date.now() });
       return outputs;
@@ -98,10 +113,10 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   };
 
   /** The executor runs on the node's queue with the node's own retry policy and timeouts. */
-  const executorOf = (node: NodeSpec) =>
+  const executorOf = (node: NodeSpec, activityId: string) =>
     proxyActivities<Activities>({
       taskQueue: `${queuePrefix}${node.queue}`,
-      activityId: activityIds.run(node.id),
+      activityId,
       startToCloseTimeout: node.timeouts.startToCloseMs,
       heartbeatTimeout: node.timeouts.heartbeatMs,
       scheduleToStartTimeout: node.timeouts.scheduleToStartMs,

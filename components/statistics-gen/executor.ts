@@ -1,24 +1,37 @@
 /**
- * StatisticsGen's executor: per split, a mergeable partial per Examples shard (reported as
- * progress), merged into TFDV's statistics and written as TFMD binary plus a JSON view.
+ * StatisticsGen: a mergeable partial per Examples shard, merged per split into TFDV's
+ * statistics, written as TFMD binary plus a JSON view. In a pipeline run the partials are
+ * fanned out (`fanOut.run`, one activity per shard, so a worker fleet shares the work) and
+ * the executor only merges; called directly it computes the partials itself.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ExamplesProperties } from '../../schemas/artifacts.js';
-import type { Executor } from '../../src/dsl/component.js';
+import type { Executor, FanOut, InputArtifact, ShardOutput } from '../../src/dsl/component.js';
 import { DefinitionError } from '../../src/errors.js';
 import { splitShardPaths } from '../../src/io/arrow-shards.js';
 import {
+  decodePartial,
+  encodePartial,
   encodeStatistics,
   mergePartials,
   shardPartial,
   statisticsJson,
   statisticsList,
+  type DatasetPartial,
 } from '../../src/stats/index.js';
-import { STATS_FILE, STATS_JSON_FILE, type StatisticsGenSpec } from './spec.js';
+import { STATS_FILE, STATS_JSON_FILE, type StatisticsGenParams, type StatisticsGenSpec } from './spec.js';
 
-export const statisticsGenExecutor: Executor<StatisticsGenSpec> = async ({ inputs, outputs, params, ctx }) => {
-  const examples = inputs.examples[0]!;
+/** One unit of fanned-out work: the statistics of one shard file of one split. */
+interface ShardTask {
+  split: string;
+  file: string;
+}
+
+const PARTIAL_FILE = 'partial.json';
+
+/** The shard files of every split StatisticsGen covers, in split order. */
+function plan(examples: InputArtifact, params: StatisticsGenParams): ShardTask[] {
   const props = examples.properties as ExamplesProperties;
   for (const s of params.excludeSplits) {
     if (!props.splitNames.includes(s)) {
@@ -28,17 +41,34 @@ export const statisticsGenExecutor: Executor<StatisticsGenSpec> = async ({ input
       ]);
     }
   }
-  const splits = props.splitNames.filter((s) => !params.excludeSplits.includes(s));
-  const shardFiles = new Map(splits.map((s) => [s, splitShardPaths(examples.path, props, s)]));
-  const total = [...shardFiles.values()].reduce((n, files) => n + files.length, 0);
-  let done = 0;
-  for (const split of splits) {
-    const partials = [];
-    for (const file of shardFiles.get(split)!) {
-      if (ctx.signal.aborted) throw new Error('canceled');
-      partials.push(await shardPartial(file));
-      ctx.heartbeat({ done: ++done, total, unit: 'shards', message: `split ${split}` });
-    }
+  return props.splitNames
+    .filter((s) => !params.excludeSplits.includes(s))
+    .flatMap((split) => splitShardPaths(examples.path, props, split).map((file) => ({ split, file })));
+}
+
+export const statisticsGenFanOut: FanOut<StatisticsGenSpec> = {
+  async plan({ inputs, params }) {
+    return plan(inputs.examples[0]!, params);
+  },
+  async run({ task, path: dir }) {
+    const { file } = task as ShardTask;
+    await fs.writeFile(path.join(dir, PARTIAL_FILE), encodePartial(await shardPartial(file)));
+  },
+};
+
+export const statisticsGenExecutor: Executor<StatisticsGenSpec> = async ({ inputs, outputs, params, ctx, shards }) => {
+  const examples = inputs.examples[0]!;
+  const props = examples.properties as ExamplesProperties;
+  const tasks = plan(examples, params);
+  const partialOf = shards ? (i: number) => readPartial(shards[i]!) : (i: number) => shardPartial(tasks[i]!.file);
+  const bySplit = new Map<string, DatasetPartial[]>();
+  for (let i = 0; i < tasks.length; i++) {
+    if (ctx.signal.aborted) throw new Error('canceled');
+    const split = tasks[i]!.split;
+    bySplit.set(split, [...(bySplit.get(split) ?? []), await partialOf(i)]);
+    ctx.heartbeat({ done: i + 1, total: tasks.length, unit: 'shards', message: `split ${split}` });
+  }
+  for (const [split, partials] of bySplit) {
     const list = statisticsList([[split, mergePartials(partials)]], {
       numTopValues: params.numTopValues,
       numHistogramBuckets: params.numHistogramBuckets,
@@ -51,5 +81,10 @@ export const statisticsGenExecutor: Executor<StatisticsGenSpec> = async ({ input
     await fs.writeFile(path.join(dir, STATS_JSON_FILE), JSON.stringify(statisticsJson(bytes), null, 1));
     ctx.log(`StatisticsGen: split ${split}, ${props.rowCounts[split] ?? 0} examples, ${partials.length} shard(s)`);
   }
-  return { statistics: { splitNames: splits } };
+  return { statistics: { splitNames: [...bySplit.keys()] } };
 };
+
+async function readPartial(shard: ShardOutput): Promise<DatasetPartial> {
+  const file = path.join(shard.path, PARTIAL_FILE);
+  return decodePartial(await fs.readFile(file), file);
+}

@@ -6,7 +6,7 @@
  * const stats = p.add(StatisticsGen({ examples: gen.outputs.examples }));
  */
 import { defineComponent, type ComponentImpl } from '../../src/dsl/component.js';
-import { statisticsGenExecutor } from './executor.js';
+import { statisticsGenExecutor, statisticsGenFanOut } from './executor.js';
 import { StatisticsGenParams, statisticsGenSpec } from './spec.js';
 
 export const StatisticsGen = defineComponent(statisticsGenSpec);
@@ -14,6 +14,7 @@ export const StatisticsGen = defineComponent(statisticsGenSpec);
 export const statisticsGenComponent = {
   spec: statisticsGenSpec,
   executor: statisticsGenExecutor,
+  fanOut: statisticsGenFanOut,
 } satisfies ComponentImpl<typeof statisticsGenSpec> as ComponentImpl;
 
 export { StatisticsGenParams, statisticsGenSpec, statisticsGenExecutor };

@@ -26,6 +26,8 @@ export const statisticsGenSpec = {
   queue: 'cpu',
   retry: defaultRetry,
   timeouts: defaultTimeouts,
+  // one activity per Examples shard, merged by the executor
+  fanOut: true,
 } as const satisfies ComponentSpec<
   { examples: { type: 'Examples' } },
   { statistics: 'ExampleStatistics' },

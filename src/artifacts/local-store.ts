@@ -40,3 +40,12 @@ export async function artifactExists(uri: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Where the shards of a fanned-out execution write their partial results. */
+export function shardsUri(root: string, pipeline: string, nodeId: string, executionId: number): string {
+  return path.join(root, pipeline, nodeId, '_shards', String(executionId));
+}
+
+export function shardUri(root: string, pipeline: string, nodeId: string, executionId: number, index: number): string {
+  return path.join(shardsUri(root, pipeline, nodeId, executionId), String(index));
+}

@@ -40,6 +40,7 @@ function detail(id: string, node: NodeProgress, p: LiveProgress, now: number): s
     if (hb.message && hb.message !== 'running') parts.push(hb.message);
     if (hb.attempt > 1) parts.push(`attempt ${hb.attempt}`);
   }
+  if (node.shards && node.status === 'RUNNING') parts.push(`shards ${node.shards.done}/${node.shards.total}`);
   if (node.outputs)
     parts.push(
       Object.entries(node.outputs)

@@ -28,6 +28,8 @@ export interface ComponentSpec<
   queue: Queue;
   retry: RetrySpec;
   timeouts: TimeoutSpec;
+  /** the implementation has a `fanOut` part: one activity per shard, merged by the executor */
+  fanOut?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the any-spec constraint: `unknown` params/inputs would make concrete specs unassignable
@@ -143,6 +145,28 @@ export interface ExecutorArgs<S extends AnyComponentSpec, R = unknown> {
   /** what the component's driver resolved (e.g. the span), if it has one */
   resolved: R;
   ctx: ExecutorContext;
+  /**
+   * For a fanned-out node: the shards its `fanOut.run` activities wrote, in plan order. The
+   * executor merges them instead of doing the work itself. Undefined when not fanned out.
+   */
+  shards?: ShardOutput[];
+}
+
+/** One shard's work item (from `fanOut.plan`) and the folder its activity wrote into. */
+export interface ShardOutput {
+  index: number;
+  task: unknown;
+  path: string;
+}
+
+/**
+ * The map side of a fanned-out component (StatisticsGen: one partial per Examples shard).
+ * `plan` lists small JSON work items; each `run` is its own activity on the node's queue,
+ * retried on its own, writing a partial result into an empty folder.
+ */
+export interface FanOut<S extends AnyComponentSpec> {
+  plan(args: Pick<ExecutorArgs<S>, 'inputs' | 'params' | 'ctx'>): Promise<unknown[]>;
+  run(args: Pick<ExecutorArgs<S>, 'inputs' | 'params' | 'ctx'> & { task: unknown; index: number; path: string }): Promise<void>;
 }
 
 /** An executor returns the properties of each output; the adapter validates and records them. */
@@ -169,6 +193,8 @@ export interface ComponentImpl<S extends AnyComponentSpec = AnyComponentSpec, R 
   spec: S;
   executor: Executor<S, R>;
   driver?: Driver<S, R>;
+  /** present exactly when `spec.fanOut` is true */
+  fanOut?: FanOut<S>;
 }
 
 export const defaultRetry: RetrySpec = {

@@ -97,6 +97,7 @@ function compileNode(node: ComponentNode<AnyComponentSpec>, all: ComponentNode<A
     params: JSON.parse(JSON.stringify(parsed.data)) as Record<string, unknown>,
     queue: options.queue ?? spec.queue,
     cache: options.cache ?? true,
+    fanOut: spec.fanOut === true,
     retry: { ...spec.retry, ...options.retry },
     timeouts: { ...spec.timeouts, ...options.timeouts },
   };

@@ -8,7 +8,7 @@ import { artifactExists, outputUri } from '../artifacts/local-store.js';
 import { lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { cacheKey } from './cache-key.js';
 import { mapFailures } from './failures.js';
-import { runComponentAdapter } from './run-component.js';
+import { planShardsAdapter, runComponentAdapter, runShardAdapter } from './run-component.js';
 import type {
   FailNodeInput,
   FinishRunInput,
@@ -16,7 +16,9 @@ import type {
   PrepareNodeInput,
   PrepareNodeResult,
   PublishNodeInput,
+  PlanShardsResult,
   RunComponentInput,
+  RunShardInput,
   RunComponentResult,
 } from './types.js';
 
@@ -37,6 +39,14 @@ export function createActivities(deps: ActivityDeps) {
 
     async runComponent(input: RunComponentInput): Promise<RunComponentResult> {
       return runComponentAdapter(deps, input);
+    },
+
+    async planShards(input: RunComponentInput): Promise<PlanShardsResult> {
+      return planShardsAdapter(deps, input);
+    },
+
+    async runShard(input: RunShardInput): Promise<void> {
+      return runShardAdapter(deps, input);
     },
 
     async publishNode(input: PublishNodeInput): Promise<OutputIds> {

@@ -36,6 +36,17 @@ export type PrepareNodeResult =
 export interface RunComponentInput extends NodeActivityBase {
   executionId: number;
   inputs: InputIds;
+  /** a fanned-out node's planned tasks, in order; their runShard activities have completed */
+  shards?: unknown[];
+}
+
+export interface PlanShardsResult {
+  tasks: unknown[];
+}
+
+export interface RunShardInput extends RunComponentInput {
+  index: number;
+  task: unknown;
 }
 
 export interface RunComponentResult {
@@ -68,6 +79,8 @@ export interface NodeProgress {
   error?: string;
   startedAt?: number;
   finishedAt?: number;
+  /** a fanned-out node's shard activities */
+  shards?: { total: number; done: number };
 }
 
 export interface RunProgress {
@@ -91,6 +104,8 @@ export interface HeartbeatDetails {
 export const activityIds = {
   prepare: (nodeId: string) => `${nodeId}/prepare`,
   run: (nodeId: string) => `${nodeId}/run`,
+  plan: (nodeId: string) => `${nodeId}/plan`,
+  shard: (nodeId: string, index: number) => `${nodeId}/shard-${index}`,
   publish: (nodeId: string) => `${nodeId}/publish`,
 };
 
