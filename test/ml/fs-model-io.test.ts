@@ -6,25 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBackend } from '../../src/ml/backend.js';
 import { loadModel, saveModel } from '../../src/ml/fs-model-io.js';
 import { DataError } from '../../src/errors.js';
+import { twoHeaded } from '../fixtures/models.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-modelio-'));
 
-/** two inputs, two outputs, fixed weights: y = a0 + 2*a1 + 3*b, z = [a0, a1] */
-function twoHeaded(): tf.LayersModel {
-  const a = tf.input({ shape: [2], name: 'a' });
-  const b = tf.input({ shape: [1], name: 'b' });
-  const y = tf.layers.dense({ units: 1, name: 'y' }).apply(tf.layers.concatenate().apply([a, b])) as tf.SymbolicTensor;
-  const z = tf.layers.dense({ units: 2, name: 'z', useBias: false }).apply(a) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: [a, b], outputs: [y, z] });
-  model.getLayer('y').setWeights([tf.tensor2d([[1], [2], [3]]), tf.tensor1d([0])]);
-  model.getLayer('z').setWeights([
-    tf.tensor2d([
-      [1, 0],
-      [0, 1],
-    ]),
-  ]);
-  return model;
-}
 
 beforeAll(async () => {
   await ensureBackend();

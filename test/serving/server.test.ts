@@ -11,6 +11,7 @@ import { ensureBackend } from '../../src/ml/backend.js';
 import { saveModel } from '../../src/ml/fs-model-io.js';
 import { ModelRepository } from '../../src/serving/model-repository.js';
 import { startServer, type RunningServer } from '../../src/serving/server.js';
+import { twoHeaded } from '../fixtures/models.js';
 
 /** y = w*x + b on one feature */
 function linear(w: number, b: number): tf.LayersModel {
@@ -19,22 +20,6 @@ function linear(w: number, b: number): tf.LayersModel {
   return model;
 }
 
-/** inputs a[2], b[1]; outputs y = a0 + 2*a1 + 3*b and z = a */
-function twoHeaded(): tf.LayersModel {
-  const a = tf.input({ shape: [2], name: 'a' });
-  const b = tf.input({ shape: [1], name: 'b' });
-  const y = tf.layers.dense({ units: 1, name: 'y' }).apply(tf.layers.concatenate().apply([a, b])) as tf.SymbolicTensor;
-  const z = tf.layers.dense({ units: 2, name: 'z', useBias: false }).apply(a) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: [a, b], outputs: [y, z] });
-  model.getLayer('y').setWeights([tf.tensor2d([[1], [2], [3]]), tf.tensor1d([0])]);
-  model.getLayer('z').setWeights([
-    tf.tensor2d([
-      [1, 0],
-      [0, 1],
-    ]),
-  ]);
-  return model;
-}
 
 let server: RunningServer;
 let repository: ModelRepository;
