@@ -18,10 +18,10 @@ import { loadConfig } from '../src/config.js';
 import { ExampleBatchBuilder } from '../src/io/columns.js';
 import { ExampleEncoder, readTfRecordExamples } from '../src/io/tf-example.js';
 import { TfRecordWriter, type TfRecordCompression } from '../src/io/tfrecord.js';
+import { TF_REQUIREMENTS } from '../test/helpers/python-pins.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
-const TF_REQUIREMENT = 'tensorflow-cpu==2.20.0'; // same pin as test/interop/tensorflow.test.ts
 
 /** the features: name -> [kind, fixed (one value) | var (a list)] */
 const SPEC: Record<string, ['int' | 'float' | 'bytes', 'fixed' | 'var']> = {
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   let python: string | undefined;
   if (!process.argv.includes('--no-tf')) {
     process.stderr.write('preparing the TensorFlow venv (cached after the first time)\n');
-    const { stdout } = await promisify(execFile)('bash', [path.join(repo, 'scripts/python-venv.sh'), 'tf', TF_REQUIREMENT], { maxBuffer: 64 << 20 });
+    const { stdout } = await promisify(execFile)('bash', [path.join(repo, 'scripts/python-venv.sh'), 'tf', ...TF_REQUIREMENTS], { maxBuffer: 64 << 20 });
     python = stdout.trim().split('\n').pop()!;
   }
   const rows: { name: string; comp: 'plain' | 'gzip'; r: Result }[] = [];

@@ -4,6 +4,7 @@
  */
 import type { ComponentImpl } from '../src/dsl/component.js';
 import { exampleGenComponent } from './example-gen/index.js';
+import { schemaGenComponent } from './schema-gen/index.js';
 import { statisticsGenComponent } from './statistics-gen/index.js';
 
-export const builtinComponents: ComponentImpl[] = [exampleGenComponent, statisticsGenComponent];
+export const builtinComponents: ComponentImpl[] = [exampleGenComponent, statisticsGenComponent, schemaGenComponent];

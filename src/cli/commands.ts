@@ -4,6 +4,7 @@ import { registerInspect } from './inspect.js';
 import { registerOperate } from './operate.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
+import { registerShow } from './show.js';
 
 export function buildProgram(): Command {
   const program = new Command('tsfx')
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerRun(program);
   registerInspect(program);
+  registerShow(program);
   registerOperate(program);
   registerServe(program);
   return program;

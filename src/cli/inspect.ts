@@ -14,7 +14,7 @@ import type { Artifact, LineageNode, MetadataStore } from '../metadata/store.js'
 import { localPath } from '../artifacts/local-store.js';
 import { table, toJson, when } from './format.js';
 
-async function withStore(fn: (store: MetadataStore) => Promise<void>): Promise<void> {
+export async function withStore(fn: (store: MetadataStore) => Promise<void>): Promise<void> {
   const store = await openMetadataStore(loadConfig().metadataUrl);
   try {
     return await fn(store);
@@ -25,7 +25,7 @@ async function withStore(fn: (store: MetadataStore) => Promise<void>): Promise<v
 
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 
-function parseId(raw: string): number {
+export function parseId(raw: string): number {
   const id = Number(raw.replace(/^#/, ''));
   if (!Number.isInteger(id) || id <= 0)
     throw new DefinitionError(`'${raw}' is not an artifact id (a positive integer)`);

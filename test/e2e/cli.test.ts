@@ -45,6 +45,7 @@ describe('tsfx run pipelines/penguin.ts', () => {
     expect(r.stdout).toContain(path.join(env.config.artifactRoot, 'penguin'));
     expect(r.stdout).toMatch(/ExampleGen {2}COMPLETE/);
     expect(r.stdout).toMatch(/StatisticsGen {2}COMPLETE/);
+    expect(r.stdout).toMatch(/SchemaGen {2}COMPLETE/);
   });
 
   it('lists the Examples artifact with its splits and rows', async () => {
@@ -83,6 +84,7 @@ describe('tsfx run pipelines/penguin.ts', () => {
     expect(result.nodes.ExampleGen!.status).toBe('CACHED');
     expect(result.nodes.ExampleGen!.outputs.examples).toBe(examplesId);
     expect(result.nodes.StatisticsGen!.status).toBe('CACHED');
+    expect(result.nodes.SchemaGen!.status).toBe('CACHED');
   });
 
   it('rejects a bad param naming the node and field, before anything runs', async () => {

@@ -15,12 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExampleBatchBuilder } from '../../src/io/columns.js';
 import { encodeExample, examplesToTfRecord, readTfRecordExamples, type FeatureValues } from '../../src/io/tf-example.js';
 import { TfRecordWriter } from '../../src/io/tfrecord.js';
+import { TF_REQUIREMENTS } from '../helpers/python-pins.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** the TensorFlow the interop is checked against; bench/tfrecord-ingest.ts uses the same venv */
-export const TF_REQUIREMENT = 'tensorflow-cpu==2.20.0';
 
 type Kind = 'int' | 'float' | 'bytes';
 type Canonical = Record<string, { kind: Kind | null; values: (string | number)[] }>;
@@ -29,7 +29,7 @@ let python: string;
 let dir: string;
 
 beforeAll(async () => {
-  const { stdout } = await run('bash', [path.join(repo, 'scripts/python-venv.sh'), 'tf', TF_REQUIREMENT], {
+  const { stdout } = await run('bash', [path.join(repo, 'scripts/python-venv.sh'), 'tf', ...TF_REQUIREMENTS], {
     cwd: repo,
     maxBuffer: 64 << 20,
   });

@@ -18,9 +18,9 @@ import { readJsonExamples } from '../../src/io/json.js';
 import { examplesToTfRecord } from '../../src/io/tf-example.js';
 import { accumulateTable, decodeStatistics, encodeStatistics, KLL_RANK_ERROR, statisticsList } from '../../src/stats/index.js';
 import { rankMiss, rawValues, syntheticTable } from '../../src/stats/synthetic.js';
+import { TFDV_REQUIREMENTS } from '../helpers/python-pins.js';
 
 /** the TFDV compared against; the extra pins keep pip's resolver from wandering (and failing on a pyarrow sdist) */
-export const TFDV_REQUIREMENTS = ['tensorflow-data-validation==1.16.1', 'apache-beam[gcp]==2.60.0', 'pyarrow==10.0.1', 'tensorflow==2.16.2'];
 /** TFDV's default quantile sketch epsilon (StatsOptions.epsilon) */
 const TFDV_EPSILON = 0.01;
 

@@ -1,0 +1,102 @@
+/**
+ * `tsfx show <id>`: an artifact's contents for a human. ExampleStatistics as TFDV-style
+ * tables per split, Schema as its text form, Examples as row counts (details in `tsfx artifact`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { localPath } from '../artifacts/local-store.js';
+import { DataError, DefinitionError, MetadataError } from '../errors.js';
+import type { Artifact } from '../metadata/store.js';
+import { decodeStatistics, statisticsJson } from '../stats/index.js';
+import { toJson } from './format.js';
+import { parseId, previewExamples, withStore } from './inspect.js';
+import { renderDataset, type DatasetStats } from './render-stats.js';
+
+// StatisticsGen's file name; spelled out rather than imported so the CLI does not load components
+const STATS_FILE = 'FeatureStats.pb';
+const SCHEMA_TEXT_FILE = 'schema.pbtxt';
+
+const out = (s: string): void => void process.stdout.write(`${s}\n`);
+
+interface ShowOptions {
+  split?: string;
+  json?: boolean;
+}
+
+/** The splits to show: all of the artifact's, or the one asked for (which must exist). */
+function chosenSplits(a: Artifact, wanted: string | undefined): string[] {
+  const names = (a.properties as { splitNames?: unknown }).splitNames;
+  const all = Array.isArray(names) ? names.map(String) : [];
+  if (wanted === undefined) return all;
+  if (!all.includes(wanted))
+    throw new DefinitionError(`artifact #${a.id} has no split '${wanted}' (it has ${all.join(', ') || 'none'})`, [
+      '--split',
+    ]);
+  return [wanted];
+}
+
+/** One split's DatasetFeatureStatistics; `json` keeps NaN/Infinity JSON-safe (protobuf's JSON mapping). */
+export function readSplitStatistics(a: Artifact, split: string, json = false): DatasetStats {
+  const file = path.join(localPath(a.uri), `Split-${split}`, STATS_FILE);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    throw new DataError(`cannot read statistics of split '${split}': ${(err as Error).message}`, file);
+  }
+  const list = (json ? statisticsJson(bytes) : decodeStatistics(bytes, file)) as { datasets?: DatasetStats[] };
+  const ds = list.datasets ?? [];
+  // StatisticsGen writes one dataset per file, named after the split
+  const found = ds.find((d) => d.name === split) ?? (ds.length === 1 ? ds[0] : undefined);
+  if (!found) throw new DataError(`no dataset named '${split}' among ${ds.length} dataset(s)`, file);
+  return found;
+}
+
+function showStatistics(a: Artifact, o: ShowOptions): void {
+  const splits = chosenSplits(a, o.split);
+  if (o.json) return out(toJson(Object.fromEntries(splits.map((s) => [s, readSplitStatistics(a, s, true)]))));
+  out(`#${a.id} ExampleStatistics ${a.name}`);
+  for (const s of splits) out(`\n${renderDataset(readSplitStatistics(a, s), s)}`);
+}
+
+function showExamples(a: Artifact, o: ShowOptions): void {
+  const splits = chosenSplits(a, o.split);
+  const preview = previewExamples(a, 0);
+  const counts = Object.fromEntries(
+    splits.map((s) => [s, { rows: preview[s]?.rows ?? 0, shards: preview[s]?.shards ?? 0 }]),
+  );
+  if (o.json) return out(toJson(counts));
+  out(`#${a.id} Examples ${a.name}`);
+  for (const [s, c] of Object.entries(counts)) out(`  split ${s}: ${c.rows} rows in ${c.shards} shard(s)`);
+  out(`first rows and properties: tsfx artifact ${a.id}`);
+}
+
+function showSchema(a: Artifact, o: ShowOptions): void {
+  const file = path.join(localPath(a.uri), SCHEMA_TEXT_FILE);
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+  if (o.json) return out(toJson({ file: text === undefined ? null : file, text: text ?? null }));
+  if (text === undefined)
+    return out(`#${a.id} Schema: no ${SCHEMA_TEXT_FILE} in ${a.uri}; the text form is not available`);
+  out(text.trimEnd());
+}
+
+export function registerShow(program: Command): void {
+  program
+    .command('show')
+    .description("an artifact's contents: statistics tables per split, a schema's text, example counts")
+    .argument('<id>')
+    .option('--split <name>', 'only this split')
+    .option('--json')
+    .action(async (rawId: string, o: ShowOptions) =>
+      withStore(async (store) => {
+        const id = parseId(rawId);
+        const a = await store.getArtifact(id);
+        if (!a) throw new MetadataError(`no artifact #${id}`);
+        if (a.type === 'ExampleStatistics') return showStatistics(a, o);
+        if (a.type === 'Examples') return showExamples(a, o);
+        if (a.type === 'Schema') return showSchema(a, o);
+        throw new DefinitionError(`tsfx show has no view for ${a.type} yet; use tsfx artifact ${a.id}`);
+      }),
+    );
+}

@@ -1,0 +1,13 @@
+/**
+ * The pinned Python packages the interop tests and benchmarks install into their venvs
+ * (scripts/python-venv.sh NAME REQUIREMENTS…). One place, so a test and a bench share a venv.
+ */
+export const TF_REQUIREMENTS = ['tensorflow-cpu==2.20.0'];
+
+/** TFDV 1.16.1 alone makes pip backtrack to an unbuildable pyarrow; these pins resolve at once. */
+export const TFDV_REQUIREMENTS = [
+  'tensorflow-data-validation==1.16.1',
+  'apache-beam[gcp]==2.60.0',
+  'pyarrow==10.0.1',
+  'tensorflow==2.16.2',
+];
