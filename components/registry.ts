@@ -4,7 +4,8 @@
  */
 import type { ComponentImpl } from '../src/dsl/component.js';
 import { exampleGenComponent } from './example-gen/index.js';
+import { exampleValidatorComponent } from './example-validator/index.js';
 import { schemaGenComponent } from './schema-gen/index.js';
 import { statisticsGenComponent } from './statistics-gen/index.js';
 
-export const builtinComponents: ComponentImpl[] = [exampleGenComponent, statisticsGenComponent, schemaGenComponent];
+export const builtinComponents: ComponentImpl[] = [exampleGenComponent, statisticsGenComponent, schemaGenComponent, exampleValidatorComponent];

@@ -46,6 +46,7 @@ describe('tsfx run pipelines/penguin.ts', () => {
     expect(r.stdout).toMatch(/ExampleGen {2}COMPLETE/);
     expect(r.stdout).toMatch(/StatisticsGen {2}COMPLETE/);
     expect(r.stdout).toMatch(/SchemaGen {2}COMPLETE/);
+    expect(r.stdout).toMatch(/ExampleValidator {2}COMPLETE/);
   });
 
   it('lists the Examples artifact with its splits and rows', async () => {

@@ -1,0 +1,109 @@
+/**
+ * TFMD `Anomalies` as plain objects (protobufjs names: camelCase, enums as names) and its
+ * binary wire form, from schemas/proto/anomalies.proto. The baseline schema inside is the
+ * same Schema object src/schema works with.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { DataError } from '../errors.js';
+import type { Schema } from '../schema/index.js';
+
+export type Severity = 'UNKNOWN' | 'WARNING' | 'ERROR';
+
+/** AnomalyInfo.Type names (the ones tsfx reports; the .proto declares them all). */
+export type AnomalyType =
+  | 'SCHEMA_NEW_COLUMN'
+  | 'SCHEMA_MISSING_COLUMN'
+  | 'UNEXPECTED_DATA_TYPE'
+  | 'ENUM_TYPE_UNEXPECTED_STRING_VALUES'
+  | 'ENUM_TYPE_INVALID_UTF8'
+  | 'FEATURE_TYPE_LOW_FRACTION_PRESENT'
+  | 'FEATURE_TYPE_LOW_NUMBER_PRESENT'
+  | 'FEATURE_TYPE_LOW_NUMBER_VALUES'
+  | 'FEATURE_TYPE_HIGH_NUMBER_VALUES'
+  | 'INVALID_FEATURE_SHAPE'
+  | 'FLOAT_TYPE_HAS_NAN'
+  | 'DATASET_LOW_NUM_EXAMPLES'
+  | 'DATASET_HIGH_NUM_EXAMPLES'
+  | 'COMPARATOR_L_INFTY_HIGH'
+  | 'COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH'
+  | (string & {});
+
+export interface Reason {
+  type: AnomalyType;
+  shortDescription: string;
+  description: string;
+}
+
+export interface AnomalyInfo {
+  path?: { step: string[] };
+  severity: Severity;
+  description: string;
+  shortDescription: string;
+  reason: Reason[];
+}
+
+export interface Measurement {
+  type: 'L_INFTY' | 'JENSEN_SHANNON_DIVERGENCE';
+  value: number;
+  threshold: number;
+}
+
+export interface DriftSkewInfo {
+  path: { step: string[] };
+  driftMeasurements?: Measurement[];
+  skewMeasurements?: Measurement[];
+}
+
+export interface Anomalies {
+  baseline?: Schema;
+  anomalyInfo: Record<string, AnomalyInfo>;
+  datasetAnomalyInfo?: AnomalyInfo;
+  dataMissing?: boolean;
+  driftSkewInfo?: DriftSkewInfo[];
+}
+
+const protoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas/proto');
+let root: protobuf.Root | undefined;
+
+export function anomaliesType(): protobuf.Type {
+  if (!root) {
+    const r = new protobuf.Root();
+    // imports in the .proto files are relative to schemas/proto
+    r.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(protoDir, target));
+    r.loadSync('anomalies.proto');
+    root = r;
+  }
+  return root.lookupType('tensorflow.metadata.v0.Anomalies');
+}
+
+/** Anomalies object -> TFMD binary (TFX's SchemaDiff.pb). */
+export function encodeAnomalies(a: Anomalies): Uint8Array {
+  const T = anomaliesType();
+  return T.encode(T.fromObject(a)).finish();
+}
+
+/** TFMD binary (ours or TFDV's) -> Anomalies object with only the fields that are set. */
+export function decodeAnomalies(bytes: Uint8Array, file?: string): Anomalies {
+  const T = anomaliesType();
+  let msg: protobuf.Message;
+  try {
+    msg = T.decode(bytes);
+  } catch (err) {
+    throw new DataError(`not a TFMD Anomalies: ${(err as Error).message}`, file);
+  }
+  const obj = T.toObject(msg, { enums: String, longs: Number }) as Anomalies;
+  obj.anomalyInfo ??= {};
+  for (const info of Object.values(obj.anomalyInfo)) info.reason ??= [];
+  if (obj.baseline) obj.baseline.feature ??= [];
+  return obj;
+}
+
+/** `feature:TYPE` per reason (dataset-level ones as `(dataset):TYPE`), sorted: a short, stable listing. */
+export function anomalyList(a: Anomalies): string[] {
+  const out: string[] = [];
+  for (const [name, info] of Object.entries(a.anomalyInfo)) for (const r of info.reason) out.push(`${name}:${r.type}`);
+  for (const r of a.datasetAnomalyInfo?.reason ?? []) out.push(`(dataset):${r.type}`);
+  return out.sort();
+}

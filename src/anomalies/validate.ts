@@ -1,0 +1,223 @@
+/**
+ * TFDV's validate_statistics: one split's statistics (a decoded TFMD DatasetFeatureStatistics)
+ * checked against a schema, giving TFMD Anomalies with TFDV's anomaly types and short / long
+ * descriptions, so a user reading them (or a script matching them) sees what TFDV would say.
+ */
+import { fractionPresent, featureName, featureStatsView, type FeatureStatsView } from '../schema/stats-view.js';
+import { isDeprecated, type Feature, type FloatDomain, type Schema, type StringDomain } from '../schema/index.js';
+import { compareFeature, featuresByName, type ComparatorOptions } from './drift.js';
+import type { AnomalyInfo, Anomalies, DriftSkewInfo, Reason } from './proto.js';
+
+type Obj = Record<string, unknown>;
+
+export interface ValidateOptions extends ComparatorOptions {
+  /** only features in this environment are checked (TFDV's environment, e.g. SERVING) */
+  environment?: string;
+}
+
+/** the extra Schema field this validator reads (declared in schemas/proto/schema.proto) */
+interface DatasetConstraints {
+  minExamplesCount?: number;
+  maxExamplesCount?: number;
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
+const DROPPED = 'Column dropped';
+
+export function validateStatistics(dataset: Obj, schema: Schema, opts: ValidateOptions = {}): Anomalies {
+  const out: Anomalies = { baseline: schema, anomalyInfo: {} };
+  const numExamples = num(dataset.numExamples);
+  // TFDV checks nothing else in an empty dataset: every feature would be "missing"
+  if (numExamples === 0) return { ...out, dataMissing: true };
+
+  const datasetReasons = checkDataset(numExamples, (schema as Schema & { datasetConstraints?: DatasetConstraints }).datasetConstraints);
+  if (datasetReasons.length) out.datasetAnomalyInfo = info(undefined, datasetReasons);
+
+  const stats = new Map<string, Obj>();
+  for (const f of (dataset.features ?? []) as Obj[]) stats.set(featureName(f), f);
+  const inSchema = new Set(schema.feature.map((f) => f.name));
+  const sides = { drift: opts.previous && featuresByName(opts.previous), skew: opts.serving && featuresByName(opts.serving) };
+  const measured: DriftSkewInfo[] = [];
+  const add = (name: string, reasons: Reason[]) => {
+    if (reasons.length) out.anomalyInfo[name] = info(name, reasons);
+  };
+
+  for (const feature of schema.feature) {
+    if (isDeprecated(feature) || !inEnvironment(feature, schema, opts.environment)) continue;
+    const raw = stats.get(feature.name);
+    if (!raw) {
+      add(feature.name, [{ type: 'SCHEMA_MISSING_COLUMN', shortDescription: DROPPED, description: 'Column is completely missing' }]);
+      continue;
+    }
+    const view = featureStatsView(raw);
+    if (!view) continue;
+    const compared = compareFeature(feature, raw, sides);
+    if (compared.info) measured.push(compared.info);
+    add(feature.name, [...checkFeature(feature, view, raw, schema), ...compared.reasons]);
+  }
+  for (const [name, raw] of stats) {
+    if (inSchema.has(name) || !featureStatsView(raw)) continue;
+    add(name, [{ type: 'SCHEMA_NEW_COLUMN', shortDescription: 'New column', description: 'New column (column in data but not in schema)' }]);
+  }
+  if (measured.length) out.driftSkewInfo = measured;
+  return out;
+}
+
+/** TFDV folds the reasons of one feature into one AnomalyInfo: descriptions joined, "Multiple errors" as the short one. */
+function info(name: string | undefined, reason: Reason[]): AnomalyInfo {
+  const single = reason.length === 1;
+  return {
+    ...(name === undefined ? {} : { path: { step: [name] } }),
+    severity: 'ERROR',
+    shortDescription: single ? reason[0]!.shortDescription : 'Multiple errors',
+    description: reason.map((r) => r.description).join(' '),
+    reason,
+  };
+}
+
+function checkDataset(numExamples: number, c: DatasetConstraints | undefined): Reason[] {
+  const reasons: Reason[] = [];
+  if (c?.minExamplesCount !== undefined && numExamples < c.minExamplesCount) {
+    reasons.push({
+      type: 'DATASET_LOW_NUM_EXAMPLES',
+      shortDescription: 'Low num examples in dataset.',
+      description: `The dataset has ${numExamples} examples, which is fewer than expected.`,
+    });
+  }
+  if (c?.maxExamplesCount !== undefined && numExamples > c.maxExamplesCount) {
+    reasons.push({
+      type: 'DATASET_HIGH_NUM_EXAMPLES',
+      shortDescription: 'High num examples in dataset.',
+      description: `The dataset has ${numExamples} examples, which is more than expected.`,
+    });
+  }
+  return reasons;
+}
+
+/** TFDV's environment rule: an explicit in/not-in wins, else the schema's default environments, else every environment. */
+function inEnvironment(f: Feature, schema: Schema, env: string | undefined): boolean {
+  if (env === undefined) return true;
+  if (f.inEnvironment?.includes(env)) return true;
+  if (f.notInEnvironment?.includes(env)) return false;
+  if (f.inEnvironment?.length) return false;
+  const defaults = schema.defaultEnvironment ?? [];
+  return defaults.length === 0 || defaults.includes(env);
+}
+
+function checkFeature(feature: Feature, view: FeatureStatsView, raw: Obj, schema: Schema): Reason[] {
+  const reasons: Reason[] = [];
+  const typeOk = !feature.type || feature.type === 'TYPE_UNKNOWN' || feature.type === view.schemaType;
+  if (!typeOk) {
+    reasons.push({
+      type: 'UNEXPECTED_DATA_TYPE',
+      shortDescription: 'Unexpected data type',
+      description: `Expected data of type: ${feature.type} but got ${view.schemaType}`,
+    });
+  }
+  const { numNonMissing, numMissing, minNumValues, maxNumValues } = view.common;
+  const shape = feature.shape;
+  if (shape) {
+    const size = shape.dim.reduce((n, d) => n * num(d.size), 1);
+    if (numMissing > 0 || minNumValues !== maxNumValues) {
+      reasons.push({
+        type: 'INVALID_FEATURE_SHAPE',
+        shortDescription: 'Feature shape dropped',
+        description:
+          "The feature has a shape, but it's not always present (if the feature is nested, then it should always be present at each nested level) or its value lengths vary.",
+      });
+    } else if (numNonMissing > 0 && minNumValues !== size) {
+      reasons.push({
+        type: 'INVALID_FEATURE_SHAPE',
+        shortDescription: 'Feature shape dropped',
+        description: `The feature has fixed value length ${minNumValues} but it's not compatible with the specified shape.`,
+      });
+    }
+  }
+  const vc = feature.valueCount;
+  if (vc && numNonMissing > 0) {
+    if (vc.min !== undefined && minNumValues < vc.min) {
+      reasons.push({ type: 'FEATURE_TYPE_LOW_NUMBER_VALUES', shortDescription: 'Missing values', description: 'Some examples have fewer values than expected.' });
+    }
+    if (vc.max !== undefined && maxNumValues > vc.max) {
+      reasons.push({ type: 'FEATURE_TYPE_HIGH_NUMBER_VALUES', shortDescription: 'Superfluous values', description: 'Some examples have more values than expected.' });
+    }
+  }
+  const presence = feature.presence;
+  if (presence?.minCount !== undefined && numNonMissing < presence.minCount) {
+    reasons.push({
+      type: 'FEATURE_TYPE_LOW_NUMBER_PRESENT',
+      shortDescription: DROPPED,
+      description: `The feature was present in fewer examples than expected: minimum count = ${presence.minCount}, actual = ${numNonMissing}`,
+    });
+  }
+  const fraction = fractionPresent(view);
+  if (presence?.minFraction !== undefined && fraction !== undefined && fraction < presence.minFraction) {
+    reasons.push({
+      type: 'FEATURE_TYPE_LOW_FRACTION_PRESENT',
+      shortDescription: DROPPED,
+      description: `The feature was present in fewer examples than expected: minimum fraction = ${presence.minFraction.toFixed(6)}, actual = ${fraction.toFixed(6)}`,
+    });
+  }
+  if (!typeOk) return reasons;
+  const stringDomain = resolveDomain(feature, schema, 'stringDomain') as StringDomain | undefined;
+  if (stringDomain && view.statsType === 'STRING') reasons.push(...checkStringDomain(stringDomain, view, raw));
+  const floatDomain = resolveDomain(feature, schema, 'floatDomain') as FloatDomain | undefined;
+  if (floatDomain?.disallowNan && nanCount(raw) > 0) {
+    reasons.push({ type: 'FLOAT_TYPE_HAS_NAN', shortDescription: 'Invalid values', description: 'Float feature has NaN values.' });
+  }
+  return reasons;
+}
+
+/** The feature's own domain, or the schema-level one its `domain` names. */
+function resolveDomain(f: Feature, schema: Schema, kind: 'stringDomain' | 'floatDomain'): StringDomain | FloatDomain | undefined {
+  if (f[kind]) return f[kind];
+  if (f.domain === undefined) return undefined;
+  return (schema[kind] as (StringDomain | FloatDomain)[] | undefined)?.find((d) => d.name === f.domain);
+}
+
+function checkStringDomain(domain: StringDomain, view: FeatureStatsView, raw: Obj): Reason[] {
+  if (view.invalidUtf8) {
+    return [{ type: 'ENUM_TYPE_INVALID_UTF8', shortDescription: 'Invalid UTF8 strings', description: 'Found strings that were not valid UTF8 strings.' }];
+  }
+  const valid = new Set(domain.value);
+  // byte order, as TFDV lists them (a std::map of strings)
+  const missing = [...view.stringValues].filter(([v]) => !valid.has(v)).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  if (!missing.length) return [];
+  const total = totalValues(raw);
+  const listed = missing.map(([v, n]) => `${cEscape(v)} (${percentage(n, total)})`).join(', ');
+  return [{ type: 'ENUM_TYPE_UNEXPECTED_STRING_VALUES', shortDescription: 'Unexpected string values', description: `Examples contain values missing from the schema: ${listed}. ` }];
+}
+
+/** "<1%", "~N%" (floor) or "?" when there is nothing to divide by, as TFDV prints shares. */
+export function percentage(count: number, total: number | undefined): string {
+  if (!total) return '?';
+  const p = (100 * count) / total;
+  return p < 1 ? '<1%' : `~${Math.floor(p)}%`;
+}
+
+/** C-style escaping of quotes, backslashes and control characters, like absl's Utf8SafeCEscape. */
+function cEscape(s: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '"': '\\"', "'": "\\'", '\\': '\\\\' };
+  let out = '';
+  for (const c of s) {
+    const code = c.charCodeAt(0);
+    out += named[c] ?? (code < 0x20 || code === 0x7f ? `\\${code.toString(8).padStart(3, '0')}` : c);
+  }
+  return out;
+}
+
+function commonOf(raw: Obj): Obj {
+  const s = (raw.numStats ?? raw.stringStats ?? raw.bytesStats ?? raw.structStats) as Obj | undefined;
+  return (s?.commonStats ?? {}) as Obj;
+}
+
+function totalValues(raw: Obj): number | undefined {
+  const t = commonOf(raw).totNumValues;
+  return t === undefined || t === null ? undefined : num(t);
+}
+
+/** NaN values of a numeric feature: every histogram carries the same count. */
+function nanCount(raw: Obj): number {
+  const hists = ((raw.numStats as Obj | undefined)?.histograms ?? []) as Obj[];
+  return Math.max(0, ...hists.map((h) => num(h.numNan)));
+}
