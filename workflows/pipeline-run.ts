@@ -40,6 +40,8 @@ const bookkeepingOptions: LocalActivityOptions = {
 };
 
 class UpstreamFailed extends Error {}
+/** A node's halt check stopped the run after its outputs were published. */
+class HaltedRun extends Error {}
 
 export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunResult> {
   const { spec, options, queuePrefix } = input;
@@ -100,11 +102,16 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
         shards = tasks;
       }
       const { properties } = await executorOf(node, activityIds.run(node.id)).runComponent({ ...run, shards });
-      const outputs = await book.publishNode({ ...base, executionId, properties });
+      const { outputs, halt } = await book.publishNode({ ...base, executionId, properties });
+      if (halt) {
+        // published and COMPLETE in metadata; only the run stops here
+        set(node.id, { status: 'FAILED', outputs, error: halt, finishedAt: Date.now() });
+        throw new HaltedRun(halt);
+      }
       set(node.id, { status: 'COMPLETE', outputs, finishedAt: Date.now() });
       return outputs;
     } catch (err) {
-      if (isCancellation(err)) throw err;
+      if (isCancellation(err) || err instanceof HaltedRun) throw err;
       const message = rootMessage(err);
       set(node.id, { status: 'FAILED', error: message, finishedAt: Date.now() });
       if (executionId !== undefined) await book.failNode({ executionId, error: message });

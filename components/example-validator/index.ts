@@ -14,6 +14,8 @@ export const ExampleValidator = defineComponent(exampleValidatorSpec);
 export const exampleValidatorComponent = {
   spec: exampleValidatorSpec,
   executor: exampleValidatorExecutor,
+  halt: ({ params, properties }) =>
+    params.haltOnAnomalies ? anomaliesSummary(properties.anomalies as ExampleAnomaliesProperties)?.message : undefined,
 } satisfies ComponentImpl<typeof exampleValidatorSpec> as ComponentImpl;
 
 export { anomaliesSummary, ExampleValidatorParams, exampleValidatorSpec, exampleValidatorExecutor, type ExampleAnomaliesProperties };

@@ -8,6 +8,8 @@ import { defaultRetry, defaultTimeouts, type ComponentSpec } from '../../src/dsl
 export const ExampleValidatorParams = z.object({
   /** splits whose statistics are not checked (TFX's exclude_splits) */
   excludeSplits: z.array(z.string()).default([]),
+  /** stop the run after recording the anomalies (nothing downstream, e.g. Trainer, runs); off: record and go on */
+  haltOnAnomalies: z.boolean().default(false),
 });
 export type ExampleValidatorParams = z.infer<typeof ExampleValidatorParams>;
 

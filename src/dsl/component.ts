@@ -195,6 +195,12 @@ export interface ComponentImpl<S extends AnyComponentSpec = AnyComponentSpec, R 
   driver?: Driver<S, R>;
   /** present exactly when `spec.fanOut` is true */
   fanOut?: FanOut<S>;
+  /**
+   * Checked after the outputs are published: a message here stops the run (downstream nodes
+   * are skipped, the run fails with it) while what the node produced stays recorded.
+   * ExampleValidator uses it to halt on anomalies.
+   */
+  halt?: (args: { params: z.output<S['params']>; properties: ExecutorResult<S> }) => string | undefined;
 }
 
 export const defaultRetry: RetrySpec = {

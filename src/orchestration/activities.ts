@@ -16,6 +16,7 @@ import type {
   PrepareNodeInput,
   PrepareNodeResult,
   PublishNodeInput,
+  PublishNodeResult,
   PlanShardsResult,
   RunComponentInput,
   RunShardInput,
@@ -49,8 +50,13 @@ export function createActivities(deps: ActivityDeps) {
       return runShardAdapter(deps, input);
     },
 
-    async publishNode(input: PublishNodeInput): Promise<OutputIds> {
-      return mapFailures(input.node.id, () => publish(input));
+    async publishNode(input: PublishNodeInput): Promise<PublishNodeResult> {
+      return mapFailures(input.node.id, async () => {
+        const outputs = await publish(input);
+        const impl = lookupComponent(components, input.node.component);
+        const halt = impl.halt?.({ params: impl.spec.params.parse(input.node.params), properties: input.properties });
+        return halt ? { outputs, halt } : { outputs };
+      });
     },
 
     async failNode(input: FailNodeInput): Promise<void> {

@@ -59,6 +59,12 @@ export interface PublishNodeInput extends NodeActivityBase {
   properties: Record<string, Record<string, unknown>>;
 }
 
+export interface PublishNodeResult {
+  outputs: OutputIds;
+  /** the component's halt check fired: the run stops here, naming this */
+  halt?: string;
+}
+
 export interface FailNodeInput {
   executionId: number;
   error: string;

@@ -13,10 +13,10 @@
  *    and its std_dev 0 (proto.ts), the finite moments are kept anyway (weights, later uses);
  *  - string values are counted byte-exactly; avg_length is bytes per value.
  */
-import { isUtf8 } from 'node:buffer';
 import type { RecordBatch, Table } from 'apache-arrow';
 import { DataError } from '../errors.js';
 import { layoutOf, leafBytes, leafNumbers, typeKind, validity, type ColumnLayout, type ValueKind } from './arrow-leaf.js';
+import { countByteValues } from './byte-counts.js';
 import { KLL_DEFAULT_K, KllSketch } from './kll.js';
 
 export interface NumericPartial {
@@ -128,6 +128,10 @@ export function accumulateBatch(batch: RecordBatch, opts: AccumulateOptions = {}
   return into;
 }
 
+/** per-batch tallies of small value counts, folded into numValuesCounts once per batch */
+const SMALL_NV = 64;
+const nvTally = new Float64Array(SMALL_NV);
+
 /** Leaf index ranges [from, to) of the present rows, coalesced where rows are adjacent. */
 function presentRanges(f: FeaturePartial, l: ColumnLayout): number[] {
   const ranges: number[] = [];
@@ -136,15 +140,20 @@ function presentRanges(f: FeaturePartial, l: ColumnLayout): number[] {
   let minNv = f.minNumValues;
   let maxNv = f.maxNumValues;
   let tot = 0;
+  const present = l.present;
   if (!l.offsets && !l.fixedSize) {
     // plain column: one value per present row
-    const present = l.present;
-    for (let i = 0; i < l.rows; i++) {
-      if (present && !present[i]) continue;
-      nonMissing++;
-      const last = ranges.length - 1;
-      if (last > 0 && ranges[last] === i) ranges[last] = i + 1;
-      else ranges.push(i, i + 1);
+    if (!present) {
+      nonMissing = l.rows;
+      if (l.rows > 0) ranges.push(0, l.rows);
+    } else {
+      for (let i = 0; i < l.rows; i++) {
+        if (!present[i]) continue;
+        nonMissing++;
+        const last = ranges.length - 1;
+        if (last > 0 && ranges[last] === i) ranges[last] = i + 1;
+        else ranges.push(i, i + 1);
+      }
     }
     if (nonMissing > 0) {
       counts.set(1, (counts.get(1) ?? 0) + nonMissing);
@@ -153,9 +162,10 @@ function presentRanges(f: FeaturePartial, l: ColumnLayout): number[] {
     }
     tot = nonMissing;
   } else {
-    const present = l.present;
     const offsets = l.offsets;
     const size = l.fixedSize;
+    // small counts are tallied in a typed array and folded in once, in first-seen order
+    const seen: number[] = [];
     for (let i = 0; i < l.rows; i++) {
       if (present && !present[i]) continue;
       const from = offsets ? offsets[i]! : i * size;
@@ -165,11 +175,17 @@ function presentRanges(f: FeaturePartial, l: ColumnLayout): number[] {
       tot += nv;
       if (nv < minNv) minNv = nv;
       if (nv > maxNv) maxNv = nv;
-      counts.set(nv, (counts.get(nv) ?? 0) + 1);
+      if (nv < SMALL_NV) {
+        if (nvTally[nv]!++ === 0) seen.push(nv);
+      } else counts.set(nv, (counts.get(nv) ?? 0) + 1);
       if (nv === 0) continue;
       const last = ranges.length - 1;
       if (last > 0 && ranges[last] === from) ranges[last] = to;
       else ranges.push(from, to);
+    }
+    for (const nv of seen) {
+      counts.set(nv, (counts.get(nv) ?? 0) + nvTally[nv]!);
+      nvTally[nv] = 0;
     }
   }
   f.numNonMissing += nonMissing;
@@ -179,6 +195,9 @@ function presentRanges(f: FeaturePartial, l: ColumnLayout): number[] {
   return ranges;
 }
 
+/** reused for each numeric column's leaf as doubles */
+let converted = new Float64Array(0);
+
 function accumulateColumn(f: FeaturePartial, l: ColumnLayout): void {
   const ranges = presentRanges(f, l);
   if (ranges.length === 0 || l.kind === null) return;
@@ -187,8 +206,14 @@ function accumulateColumn(f: FeaturePartial, l: ColumnLayout): void {
   const isList = Boolean(l.offsets || l.fixedSize);
   const leafValid = isList ? validity(l.leaf) : undefined;
   if (l.kind === 'bytes') addStrings(f.strings!, l, ranges, leafValid);
-  else addNumbers(f.numeric!, leafNumbers(l.leaf), ranges, leafValid);
+  else {
+    if (converted.length < l.leaf.length) converted = new Float64Array(l.leaf.length);
+    addNumbers(f.numeric!, leafNumbers(l.leaf, converted), ranges, leafValid);
+  }
 }
+
+/** non-NaN values of the current column, handed to the sketch in one batch */
+let scratch = new Float64Array(1 << 16);
 
 function addNumbers(p: NumericPartial, values: Float64Array, ranges: number[], valid: Uint8Array | undefined): void {
   let count = 0;
@@ -202,7 +227,9 @@ function addNumbers(p: NumericPartial, values: Float64Array, ranges: number[], v
   let fmax = -Infinity;
   let n = 0;
   let sum = 0;
-  const sketch = p.sketch;
+  const last = ranges[ranges.length - 1]!;
+  if (scratch.length < last - ranges[0]!) scratch = new Float64Array(last - ranges[0]!);
+  const kept = scratch;
   for (let r = 0; r < ranges.length; r += 2) {
     const to = ranges[r + 1]!;
     for (let j = ranges[r]!; j < to; j++) {
@@ -212,8 +239,7 @@ function addNumbers(p: NumericPartial, values: Float64Array, ranges: number[], v
         nan++;
         continue;
       }
-      count++;
-      sketch.add(v);
+      kept[count++] = v;
       if (v < min) min = v;
       if (v > max) max = v;
       if (v === 0) zeros++;
@@ -230,6 +256,7 @@ function addNumbers(p: NumericPartial, values: Float64Array, ranges: number[], v
       sum += v;
     }
   }
+  p.sketch.addAll(kept, 0, count);
   p.count += count;
   p.numNan += nan;
   p.numZeros += zeros;
@@ -243,15 +270,11 @@ function addNumbers(p: NumericPartial, values: Float64Array, ranges: number[], v
   // second pass over this batch: deviations from the batch mean, then Chan's pairwise merge
   const mean = sum / n;
   let m2 = 0;
-  for (let r = 0; r < ranges.length; r += 2) {
-    const to = ranges[r + 1]!;
-    for (let j = ranges[r]!; j < to; j++) {
-      if (valid && !valid[j]) continue;
-      const v = values[j]!;
-      if (v - v !== 0) continue; // NaN and +-Infinity
-      const d = v - mean;
-      m2 += d * d;
-    }
+  for (let i = 0; i < count; i++) {
+    const v = kept[i]!;
+    if (v - v !== 0) continue; // +-Infinity
+    const d = v - mean;
+    m2 += d * d;
   }
   mergeMoments(p, n, mean, m2);
 }
@@ -275,26 +298,5 @@ export function mergeMoments(p: { finiteCount: number; mean: number; m2: number 
 
 function addStrings(p: StringPartial, l: ColumnLayout, ranges: number[], valid: Uint8Array | undefined): void {
   const { bytes, starts } = leafBytes(l.leaf);
-  const counts = p.counts;
-  let total = 0;
-  // one native UTF-8 check of the covered bytes; per-value checks only when it fails
-  const all = ranges.length > 0 && isUtf8(bytes.subarray(starts[ranges[0]!]!, starts[ranges[ranges.length - 1]!]!));
-  let invalid = 0;
-  for (let r = 0; r < ranges.length; r += 2) {
-    const to = ranges[r + 1]!;
-    for (let j = ranges[r]!; j < to; j++) {
-      if (valid && !valid[j]) continue;
-      const s = starts[j]!;
-      const e = starts[j + 1]!;
-      total += e - s;
-      const key = bytes.toString('latin1', s, e);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-      // a valid buffer cut at a continuation byte gives invalid pieces, so check cut points too
-      if (!all || (e > s && (bytes[s]! & 0xc0) === 0x80) || (e < bytes.length && (bytes[e]! & 0xc0) === 0x80)) {
-        if (!isUtf8(bytes.subarray(s, e))) invalid++;
-      }
-    }
-  }
-  p.totalBytes += total;
-  p.invalidUtf8 += invalid;
+  countByteValues(bytes, starts, ranges, valid, p);
 }

@@ -91,15 +91,17 @@ export function rowRange(l: ColumnLayout, i: number): [number, number] {
 /**
  * The leaf's elements as doubles (the way TFDV converts numbers before averaging: int64 beyond
  * 2^53 rounds to the nearest double). Null leaf elements come out as NaN-free zeros and must be
- * skipped through `validity(leaf)`.
+ * skipped through `validity(leaf)`. Conversions write into `into` when it is large enough
+ * (callers reuse one buffer: a fresh 8 MB array per column is mostly garbage-collector work).
  */
-export function leafNumbers(leaf: Data): Float64Array {
+export function leafNumbers(leaf: Data, into?: Float64Array): Float64Array {
   const t = leaf.type;
   const n = leaf.length;
+  const target = () => (into && into.length >= n ? into.subarray(0, n) : new Float64Array(n));
   if (DataType.isInt(t) && t.bitWidth === 64) {
     const v = leaf.values as BigInt64Array | BigUint64Array;
     const parts = new Int32Array(v.buffer, v.byteOffset, n * 2);
-    const out = new Float64Array(n);
+    const out = target();
     const signed = t.isSigned;
     for (let i = 0; i < n; i++) {
       const lo = parts[2 * i]! >>> 0;
@@ -111,11 +113,14 @@ export function leafNumbers(leaf: Data): Float64Array {
   }
   if (DataType.isInt(t) || (DataType.isFloat(t) && t.precision !== 0)) {
     const v = leaf.values as Int32Array | Float32Array | Float64Array;
-    return v instanceof Float64Array ? v.subarray(0, n) : Float64Array.from(v.subarray(0, n));
+    if (v instanceof Float64Array) return v.subarray(0, n);
+    const out = target();
+    out.set(v.subarray(0, n));
+    return out;
   }
   // Bool, Float16, dictionaries of numbers: Arrow's accessor (rare types)
   const vec = makeVector(leaf);
-  const out = new Float64Array(n);
+  const out = target();
   for (let i = 0; i < n; i++) {
     const x = vec.get(i) as number | boolean | bigint | null;
     out[i] = x === null ? 0 : Number(x);

@@ -14,6 +14,8 @@
  * same merge order) always gives the same sketch: statistics are reproducible.
  */
 
+import { sortPrefix } from './kll-sort.js';
+
 export const KLL_DEFAULT_K = 512;
 /** normalized rank error bound for KLL_DEFAULT_K */
 export const KLL_RANK_ERROR = 0.01;
@@ -37,27 +39,51 @@ export class KllSketch {
   n = 0;
   min = Infinity;
   max = -Infinity;
-  private levels: number[][] = [[]];
+  /**
+   * Level h holds levels[h][0 .. lens[h]). Typed buffers, not arrays: compaction sorts them
+   * in place, and values come in by the batch (addAll), so this is the statistics' hot loop.
+   */
+  private levels: Float64Array[] = [new Float64Array(64)];
+  private lens: number[] = [0];
+  /** capacity of each level, recomputed when a level is added */
+  private caps: number[] = [];
   private seed: number;
   /** item count that triggers a compaction; recomputed when a level is added */
-  private budget: number;
+  private budget = 0;
   private held = 0;
 
   constructor(readonly k = KLL_DEFAULT_K, seed = 0x9e3779b9) {
     if (!Number.isInteger(k) || k < MIN_CAPACITY) throw new RangeError(`KLL k must be an integer >= ${MIN_CAPACITY}`);
     this.seed = seed >>> 0 || 1;
-    this.budget = this.computeBudget();
+    this.resize();
   }
 
-  private capacity(h: number): number {
-    const depth = this.levels.length - 1 - h;
-    return Math.max(MIN_CAPACITY, Math.ceil(this.k * SHRINK ** depth));
-  }
-
-  private computeBudget(): number {
+  /** recompute capacities and the budget for the current number of levels */
+  private resize(): void {
+    const top = this.levels.length - 1;
     let total = 0;
-    for (let h = 0; h < this.levels.length; h++) total += this.capacity(h);
-    return total;
+    this.caps = this.levels.map((_, h) => {
+      const c = Math.max(MIN_CAPACITY, Math.ceil(this.k * SHRINK ** (top - h)));
+      total += c;
+      return c;
+    });
+    this.budget = total;
+  }
+
+  /** room for `more` items at level h */
+  private reserve(h: number, more: number): Float64Array {
+    const buf = this.levels[h]!;
+    const need = this.lens[h]! + more;
+    if (need <= buf.length) return buf;
+    const grown = new Float64Array(Math.max(need, buf.length * 2));
+    grown.set(buf.subarray(0, this.lens[h]!));
+    return (this.levels[h] = grown);
+  }
+
+  private addLevel(): void {
+    this.levels.push(new Float64Array(64));
+    this.lens.push(0);
+    this.resize();
   }
 
   /** xorshift32: cheap, seeded, good enough for fair coin flips */
@@ -72,51 +98,73 @@ export class KllSketch {
 
   /** Add one value. NaN is the caller's business: it has no rank, so it must not come here. */
   add(v: number): void {
-    this.levels[0]!.push(v);
+    const buf = this.reserve(0, 1);
+    buf[this.lens[0]!++] = v;
     this.n++;
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
     if (++this.held >= this.budget) this.compress();
   }
 
-  /** Add values[from, to). */
+  /**
+   * Add values[from, to): the same sketch as add() one by one (compactions happen at the same
+   * points), in runs that fill the free budget at once.
+   */
   addAll(values: ArrayLike<number>, from = 0, to = values.length): void {
-    for (let i = from; i < to; i++) this.add(values[i]!);
+    let min = this.min;
+    let max = this.max;
+    let i = from;
+    while (i < to) {
+      const m = Math.min(this.budget - this.held, to - i);
+      const buf = this.reserve(0, m);
+      let at = this.lens[0]!;
+      const end = i + m;
+      for (; i < end; i++) {
+        const v = values[i]!;
+        buf[at++] = v;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      this.lens[0] = at;
+      this.n += m;
+      this.held += m;
+      if (this.held >= this.budget) this.compress();
+    }
+    this.min = min;
+    this.max = max;
   }
 
   /** Fold `other` into this sketch (other is left as it was). */
   merge(other: KllSketch): void {
     if (other.n === 0) return;
-    while (this.levels.length < other.levels.length) this.levels.push([]);
+    while (this.levels.length < other.levels.length) this.addLevel();
     for (let h = 0; h < other.levels.length; h++) {
-      const src = other.levels[h]!;
-      const dst = this.levels[h]!;
-      for (let i = 0; i < src.length; i++) dst.push(src[i]!);
-      this.held += src.length;
+      const len = other.lens[h]!;
+      this.reserve(h, len).set(other.levels[h]!.subarray(0, len), this.lens[h]!);
+      this.lens[h]! += len;
+      this.held += len;
     }
     this.n += other.n;
     if (other.min < this.min) this.min = other.min;
     if (other.max > this.max) this.max = other.max;
-    this.budget = this.computeBudget();
     while (this.held >= this.budget) this.compress();
   }
 
   private compress(): void {
     for (let h = 0; h < this.levels.length; h++) {
-      const level = this.levels[h]!;
-      if (level.length < this.capacity(h)) continue;
-      if (h + 1 === this.levels.length) {
-        this.levels.push([]);
-        this.budget = this.computeBudget();
-      }
-      const sorted = Float64Array.from(level).sort();
-      // an odd item out stays behind at this level, unsorted order doesn't matter
-      const pairs = sorted.length >> 1;
-      const up = this.levels[h + 1]!;
+      const len = this.lens[h]!;
+      if (len < this.caps[h]!) continue;
+      if (h + 1 === this.levels.length) this.addLevel();
+      const sorted = sortPrefix(this.levels[h]!, len);
+      // an odd item out (the largest) stays behind at this level
+      const pairs = len >> 1;
+      const up = this.reserve(h + 1, pairs);
+      let at = this.lens[h + 1]!;
       const offset = this.coin();
-      for (let i = 0; i < pairs; i++) up.push(sorted[2 * i + offset]!);
-      const kept = sorted.length & 1 ? [sorted[sorted.length - 1]!] : [];
-      this.levels[h] = kept;
+      for (let i = 0; i < pairs; i++) up[at++] = sorted[2 * i + offset]!;
+      this.lens[h + 1] = at;
+      if (len & 1) sorted[0] = sorted[len - 1]!;
+      this.lens[h] = len & 1;
       this.held -= pairs;
       // one compaction per call keeps add() amortised O(1); a merge loops until under budget
       return;
@@ -125,12 +173,13 @@ export class KllSketch {
 
   /** Retained items sorted by value with their cumulative weights (an item at level h weighs 2^h). */
   sample(): { values: Float64Array; cum: Float64Array } {
-    const count = this.levels.reduce((s, l) => s + l.length, 0);
+    const count = this.held;
     const order: { v: number; w: number }[] = new Array(count);
     let j = 0;
     for (let h = 0; h < this.levels.length; h++) {
       const w = 2 ** h;
-      for (const v of this.levels[h]!) order[j++] = { v, w };
+      const level = this.levels[h]!;
+      for (let i = 0; i < this.lens[h]!; i++) order[j++] = { v: level[i]!, w };
     }
     order.sort((a, b) => a.v - b.v || 0);
     const values = new Float64Array(count);
@@ -195,7 +244,7 @@ export class KllSketch {
   }
 
   toJSON(): KllState {
-    return { k: this.k, n: this.n, min: this.min, max: this.max, seed: this.seed, levels: this.levels.map((l) => Float64Array.from(l)) };
+    return { k: this.k, n: this.n, min: this.min, max: this.max, seed: this.seed, levels: this.levels.map((l, h) => l.slice(0, this.lens[h]!)) };
   }
 
   static fromJSON(s: KllState): KllSketch {
@@ -203,10 +252,12 @@ export class KllSketch {
     sk.n = s.n;
     sk.min = s.min;
     sk.max = s.max;
-    sk.levels = s.levels.map((l) => Array.from(l));
-    if (sk.levels.length === 0) sk.levels.push([]);
-    sk.held = sk.levels.reduce((a, l) => a + l.length, 0);
-    sk.budget = sk.computeBudget();
+    sk.levels = s.levels.map((l) => Float64Array.from(l));
+    if (sk.levels.length === 0) sk.levels.push(new Float64Array(64));
+    sk.lens = s.levels.map((l) => l.length);
+    if (sk.lens.length === 0) sk.lens.push(0);
+    sk.held = sk.lens.reduce((a, l) => a + l, 0);
+    sk.resize();
     return sk;
   }
 }
