@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
+# a lock file npm ci can't install from fails a fresh clone (e.g. a platform package the
+# registry lacks); catch it here, where node_modules already exists and setup skips npm ci
+npm ci --dry-run --no-audit --no-fund > /dev/null || { echo "[test] package-lock.json is not installable by npm ci" >&2; exit 1; }
 echo "[test] typecheck"
 npx tsc --noEmit -p .
 echo "[test] lint"

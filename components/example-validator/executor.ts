@@ -9,8 +9,9 @@ import { SCHEMA_BINARY_FILE, SCHEMA_TEXT_FILE } from '../schema-gen/spec.js';
 import { STATS_FILE } from '../statistics-gen/spec.js';
 import type { Executor, InputArtifact } from '../../src/dsl/component.js';
 import { anomalyList, encodeAnomalies, validateStatistics } from '../../src/anomalies/index.js';
-import { DataError, DefinitionError } from '../../src/errors.js';
+import { DataError } from '../../src/errors.js';
 import { decodeSchema, parseSchemaText, type Schema } from '../../src/schema/index.js';
+import { selectSplits } from '../../src/dsl/select-splits.js';
 import { decodeStatistics } from '../../src/stats/index.js';
 import { ANOMALIES_FILE, ANOMALIES_JSON_FILE, type ExampleAnomaliesProperties, type ExampleValidatorSpec } from './spec.js';
 
@@ -19,12 +20,7 @@ type Obj = Record<string, unknown>;
 export const exampleValidatorExecutor: Executor<ExampleValidatorSpec> = async ({ inputs, outputs, params, ctx }) => {
   const stats = inputs.statistics[0]!;
   const splitNames = (stats.properties as { splitNames: string[] }).splitNames;
-  for (const s of params.excludeSplits) {
-    if (!splitNames.includes(s)) {
-      throw new DefinitionError(`unknown split '${s}' (the statistics have ${splitNames.join(', ')})`, ['params', 'excludeSplits']);
-    }
-  }
-  const splits = splitNames.filter((s) => !params.excludeSplits.includes(s));
+  const splits = selectSplits(splitNames, params.excludeSplits, 'the statistics');
   const schema = await readSchema(inputs.schema[0]!);
   const props: ExampleAnomaliesProperties = { splitNames: splits, anomalyCount: 0, anomalies: {} };
   for (const [i, split] of splits.entries()) {

@@ -9,6 +9,7 @@ import { STATS_FILE } from '../statistics-gen/spec.js';
 import type { Executor } from '../../src/dsl/component.js';
 import { DataError, DefinitionError } from '../../src/errors.js';
 import { encodeSchema, inferFromSplits, schemaToText } from '../../src/schema/index.js';
+import { selectSplits } from '../../src/dsl/select-splits.js';
 import { decodeStatistics } from '../../src/stats/index.js';
 import { SCHEMA_BINARY_FILE, SCHEMA_TEXT_FILE, type SchemaGenSpec } from './spec.js';
 
@@ -17,12 +18,7 @@ type Obj = Record<string, unknown>;
 export const schemaGenExecutor: Executor<SchemaGenSpec> = async ({ inputs, outputs, params, ctx }) => {
   const stats = inputs.statistics[0]!;
   const splitNames = (stats.properties as { splitNames: string[] }).splitNames;
-  for (const s of params.excludeSplits) {
-    if (!splitNames.includes(s)) {
-      throw new DefinitionError(`unknown split '${s}' (the statistics have ${splitNames.join(', ')})`, ['params', 'excludeSplits']);
-    }
-  }
-  const splits = splitNames.filter((s) => !params.excludeSplits.includes(s));
+  const splits = selectSplits(splitNames, params.excludeSplits, 'the statistics');
   if (!splits.length) throw new DefinitionError('every split is excluded: no statistics to infer a schema from', ['params', 'excludeSplits']);
   const datasets: Obj[] = [];
   for (const [i, split] of splits.entries()) {

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ExamplesProperties } from '../../schemas/artifacts.js';
 import type { Executor, FanOut, InputArtifact, ShardOutput } from '../../src/dsl/component.js';
-import { DefinitionError } from '../../src/errors.js';
+import { selectSplits } from '../../src/dsl/select-splits.js';
 import { splitShardPaths } from '../../src/io/arrow-shards.js';
 import {
   decodePartial,
@@ -33,17 +33,7 @@ const PARTIAL_FILE = 'partial.json';
 /** The shard files of every split StatisticsGen covers, in split order. */
 function plan(examples: InputArtifact, params: StatisticsGenParams): ShardTask[] {
   const props = examples.properties as ExamplesProperties;
-  for (const s of params.excludeSplits) {
-    if (!props.splitNames.includes(s)) {
-      throw new DefinitionError(`unknown split '${s}' (the Examples have ${props.splitNames.join(', ')})`, [
-        'params',
-        'excludeSplits',
-      ]);
-    }
-  }
-  return props.splitNames
-    .filter((s) => !params.excludeSplits.includes(s))
-    .flatMap((split) => splitShardPaths(examples.path, props, split).map((file) => ({ split, file })));
+  return selectSplits(props.splitNames, params.excludeSplits, 'the Examples').flatMap((split) => splitShardPaths(examples.path, props, split).map((file) => ({ split, file })));
 }
 
 export const statisticsGenFanOut: FanOut<StatisticsGenSpec> = {

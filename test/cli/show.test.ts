@@ -2,15 +2,14 @@
  * `tsfx show`: the statistics view on statistics computed from a small Arrow table (through
  * the real wire form), then the command as a user runs it on the example pipeline's output.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Float64, Int32, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fmt, percent, renderDataset, sparkline, type DatasetStats } from '../../src/cli/render-stats.js';
 import { accumulateTable, decodeStatistics, encodeStatistics, statisticsList } from '../../src/stats/index.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
+import { runTsfx } from '../helpers/cli.js';
 
 const BLOCKS = /[▁▂▃▄▅▆▇█]/gu;
 
@@ -113,21 +112,9 @@ describe('statistics rendering', () => {
   });
 });
 
-const exec = promisify(execFile);
 let env: E2eEnv;
 
-async function tsfx(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/tsfx.js', ...args], {
-      env: env.env,
-      maxBuffer: 64 << 20,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const tsfx = (...args: string[]) => runTsfx(env.env, ...args);
 
 describe('tsfx show on the example pipeline', () => {
   let statsId: number;

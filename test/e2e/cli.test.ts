@@ -2,31 +2,19 @@
  * The `tsfx` command as a user runs it: the example pipeline end to end on a real dev server,
  * then the inspection commands on what it recorded, then a cached rerun and bad input.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePipeline } from '../../src/dsl/pipeline.js';
 import { startPipelineRun, watchRun } from '../../src/orchestration/client.js';
 import { Sleep } from '../fixtures/components.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
+import { runTsfx } from '../helpers/cli.js';
 
-const exec = promisify(execFile);
 let env: E2eEnv;
 
-async function tsfx(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/tsfx.js', ...args], {
-      env: env.env,
-      maxBuffer: 64 << 20,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const tsfx = (...args: string[]) => runTsfx(env.env, ...args);
 
 beforeAll(async () => {
   env = await e2eEnv('sqlite');
