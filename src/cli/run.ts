@@ -79,7 +79,7 @@ async function runPipeline(file: string, flags: RunFlags): Promise<number> {
     say(`  workflow  ${handle.workflowId}`);
     if (temporal.uiUrl)
       say(
-        `  ui        ${temporal.uiUrl}/namespaces/${config.temporalNamespace}/workflows/${encodeURIComponent(handle.workflowId)}`,
+        `  ui        ${temporal.uiUrl}/namespaces/${config.temporalNamespace}/workflows/${encodeURIComponent(handle.workflowId)}/${handle.firstExecutionRunId}/history`,
       );
     say(`  metadata  ${config.metadataUrl}`);
     say(`  artifacts ${path.join(config.artifactRoot, spec.name)}`);

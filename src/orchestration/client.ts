@@ -2,7 +2,14 @@
  * Starting, watching and canceling pipeline runs from outside the worker (the CLI, tests).
  */
 import { randomBytes } from 'node:crypto';
-import { CancelledFailure, Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  CancelledFailure,
+  Client,
+  Connection,
+  WorkflowFailedError,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { PipelineSpec, RunOptions } from '../../schemas/pipeline-spec.js';
 import type { TsfxConfig } from '../config.js';
@@ -31,7 +38,7 @@ export async function startPipelineRun(
   config: TsfxConfig,
   spec: PipelineSpec,
   options: Partial<RunOptions> = {},
-): Promise<WorkflowHandle> {
+): Promise<WorkflowHandleWithFirstExecutionRunId> {
   const checked = validatePipelineSpec(spec);
   const runId = options.runId ?? newRunId();
   const input: PipelineRunInput = {
