@@ -95,9 +95,16 @@ start() {
   mkdir -p "$dir"
   [ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
   if running; then
-    ensure_database
-    echo "$url"
-    return 0
+    # postmaster.pid's 4th line is the port it listens on; a cluster started on another port
+    # (PGPORT changed) is restarted, or the URL printed below would point nowhere
+    live_port="$(sed -n 4p "$data/postmaster.pid" 2>/dev/null || true)"
+    if [ "$live_port" = "$port" ]; then
+      ensure_database
+      echo "$url"
+      return 0
+    fi
+    log "running on port $live_port; restarting on $port"
+    as_owner "$bindir/pg_ctl" stop -D "$data" -m fast -w >&2
   fi
   if [ ! -f "$data/PG_VERSION" ]; then
     log "initialising cluster in $data"

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { ExamplesProperties } from '../../schemas/artifacts.js';
-import type { ExampleGenParams } from '../../components/example-gen/index.js';
+import { ExampleGenParams, exampleGenDriver, exampleGenExecutor } from '../../components/example-gen/index.js';
 import { ExampleValidatorParams, exampleValidatorExecutor } from '../../components/example-validator/index.js';
 import { ANOMALIES_FILE } from '../../components/example-validator/spec.js';
 import { SCHEMA_BINARY_FILE } from '../../components/schema-gen/spec.js';
@@ -43,6 +43,19 @@ export async function writeTfRecord(file: string, rows: Record<string, FeatureVa
   const w = await TfRecordWriter.open(file);
   for (const r of rows) await w.write(encodeExample(r));
   await w.close();
+}
+
+/** ExampleGen's driver + executor writing into `out` (so a test can look at what a failed run left). */
+export async function exampleGenInto(root: string, params: z.input<typeof ExampleGenParams>, out: string) {
+  const parsed = ExampleGenParams.parse(params);
+  const { resolved } = await exampleGenDriver({ params: parsed, pipelineRoot: root });
+  return exampleGenExecutor({
+    inputs: {},
+    outputs: { examples: { type: 'Examples', uri: out, path: out } },
+    params: parsed,
+    resolved,
+    ctx: makeCtx(root).ctx,
+  });
 }
 
 export async function examplesAndStats(root: string, params: z.input<typeof ExampleGenParams>) {

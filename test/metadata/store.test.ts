@@ -170,10 +170,11 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
       { name: 'model', type: 'Model' as const, uri: '/a/model', properties: { backend: 'cpu' } },
       { name: 'modelRun', type: 'ModelRun' as const, uri: '/a/run', properties: {} },
     ];
+    // a retry publishes the same thing; which of the concurrent calls wins the row lock is not fixed
     const [first, second, third] = await Promise.all([
       store.publishExecution(e.id, outputs, { backend: 'cpu' }),
-      store.publishExecution(e.id, outputs),
-      store.publishExecution(e.id, outputs),
+      store.publishExecution(e.id, outputs, { backend: 'cpu' }),
+      store.publishExecution(e.id, outputs, { backend: 'cpu' }),
     ]);
     expect(first.map((a) => a.uri)).toEqual(['/a/model', '/a/run']);
     expect(second.map((a) => a.id)).toEqual(first.map((a) => a.id));
