@@ -10,7 +10,6 @@ import { ExampleGenParams, exampleGenDriver, exampleGenExecutor } from '../../co
 import { ExampleValidatorParams, exampleValidatorExecutor } from '../../components/example-validator/index.js';
 import { ANOMALIES_FILE } from '../../components/example-validator/spec.js';
 import { SCHEMA_BINARY_FILE } from '../../components/schema-gen/spec.js';
-import { StatisticsGenParams, statisticsGenExecutor } from '../../components/statistics-gen/index.js';
 import { STATS_FILE } from '../../components/statistics-gen/spec.js';
 import type { InputArtifact } from '../../src/dsl/component.js';
 import { decodeAnomalies } from '../../src/anomalies/index.js';
@@ -18,8 +17,8 @@ import { TfRecordWriter } from '../../src/io/tfrecord.js';
 import { encodeExample, type FeatureValues } from '../../src/io/tf-example.js';
 import { decodeSchema, encodeSchema, type Schema } from '../../src/schema/index.js';
 import { decodeStatistics } from '../../src/stats/index.js';
-import { makeCtx, runExampleGen, tempDir } from './example-gen/helpers.js';
-import { runSchemaGen } from './schema-gen/helpers.js';
+import { makeCtx, tempDir } from './example-gen/helpers.js';
+import { examplesToStatistics, runSchemaGen } from './schema-gen/helpers.js';
 
 /** The parts of TFMD's FeatureNameStatistics the tests read (decoded with camelCase names). */
 export interface FeatureStats {
@@ -59,23 +58,13 @@ export async function exampleGenInto(root: string, params: z.input<typeof Exampl
 }
 
 export async function examplesAndStats(root: string, params: z.input<typeof ExampleGenParams>) {
-  const eg = await runExampleGen(root, { rowsPerShard: 1000, ...params });
-  const examples: InputArtifact<'Examples'> = { id: 1, type: 'Examples', uri: eg.out, path: eg.out, properties: eg.props };
-  const statsDir = tempDir('bad-stats');
-  const result = await statisticsGenExecutor({
-    inputs: { examples: [examples] },
-    outputs: { statistics: { type: 'ExampleStatistics', uri: statsDir, path: statsDir } },
-    params: StatisticsGenParams.parse({}),
-    resolved: undefined,
-    ctx: makeCtx(root).ctx,
-  });
-  const statistics: InputArtifact<'ExampleStatistics'> = { id: 2, type: 'ExampleStatistics', uri: statsDir, path: statsDir, properties: result.statistics };
+  const { props, out, statistics, statsDir } = await examplesToStatistics(root, { rowsPerShard: 1000, ...params });
   const stats = (split: string): DatasetStats => {
     const list = decodeStatistics(fs.readFileSync(path.join(statsDir, `Split-${split}`, STATS_FILE))) as { datasets: DatasetStats[] };
     return list.datasets[0]!;
   };
   const feature = (split: string, name: string) => stats(split).features.find((f) => f.path.step.join('.') === name);
-  return { props: eg.props as ExamplesProperties, out: eg.out, statistics, stats, feature };
+  return { props: props as ExamplesProperties, out, statistics, stats, feature };
 }
 
 export async function inferSchema(statistics: InputArtifact<'ExampleStatistics'>, root: string, params: Record<string, unknown> = {}) {

@@ -10,14 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANOMALIES_FILE, ANOMALIES_JSON_FILE } from '../../../components/example-validator/spec.js';
 import { anomaliesSummary, ExampleValidatorParams, exampleValidatorExecutor } from '../../../components/example-validator/index.js';
 import { SCHEMA_BINARY_FILE } from '../../../components/schema-gen/spec.js';
-import { StatisticsGenParams, statisticsGenExecutor } from '../../../components/statistics-gen/index.js';
 import { builtinComponents } from '../../../components/registry.js';
 import type { InputArtifact } from '../../../src/dsl/component.js';
 import { decodeAnomalies } from '../../../src/anomalies/index.js';
 import { DefinitionError } from '../../../src/errors.js';
 import { decodeSchema, encodeSchema, getFeature } from '../../../src/schema/index.js';
-import { makeCtx, removeTempDirs, runExampleGen, tempDir } from '../example-gen/helpers.js';
-import { penguins, penguinStatistics, runSchemaGen } from '../schema-gen/helpers.js';
+import { makeCtx, removeTempDirs, tempDir } from '../example-gen/helpers.js';
+import { examplesToStatistics, penguins, penguinStatistics, runSchemaGen } from '../schema-gen/helpers.js';
 
 type Row = Record<string, string | number | null>;
 
@@ -64,17 +63,7 @@ async function changedStatistics(): Promise<InputArtifact<'ExampleStatistics'>> 
   const csv = [header.join(','), ...changed.map((r) => header.map((h) => (r as Row)[h] ?? '').join(','))].join('\n');
   const root = tempDir('changed');
   fs.writeFileSync(path.join(root, 'penguins.csv'), `${csv}\n`);
-  const { props, out } = await runExampleGen(root, { input: 'penguins.csv', rowsPerShard: 100 });
-  const examples: InputArtifact<'Examples'> = { id: 11, type: 'Examples', uri: out, path: out, properties: props };
-  const statsDir = tempDir('changed-stats');
-  const result = await statisticsGenExecutor({
-    inputs: { examples: [examples] },
-    outputs: { statistics: { type: 'ExampleStatistics', uri: statsDir, path: statsDir } },
-    params: StatisticsGenParams.parse({}),
-    resolved: undefined,
-    ctx: makeCtx(root).ctx,
-  });
-  return { id: 12, type: 'ExampleStatistics', uri: statsDir, path: statsDir, properties: result.statistics };
+  return (await examplesToStatistics(root, { input: 'penguins.csv' })).statistics;
 }
 
 describe('ExampleValidator executor', () => {
