@@ -3,11 +3,9 @@
  * binary wire form, from schemas/proto/anomalies.proto. The baseline schema inside is the
  * same Schema object src/schema works with.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
-import { DataError } from '../errors.js';
+import type protobuf from 'protobufjs';
 import type { Schema } from '../schema/index.js';
+import { decodeMessage, protoType } from '../io/proto.js';
 
 export type Severity = 'UNKNOWN' | 'WARNING' | 'ERROR';
 
@@ -64,18 +62,8 @@ export interface Anomalies {
   driftSkewInfo?: DriftSkewInfo[];
 }
 
-const protoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas/proto');
-let root: protobuf.Root | undefined;
-
 export function anomaliesType(): protobuf.Type {
-  if (!root) {
-    const r = new protobuf.Root();
-    // imports in the .proto files are relative to schemas/proto
-    r.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(protoDir, target));
-    r.loadSync('anomalies.proto');
-    root = r;
-  }
-  return root.lookupType('tensorflow.metadata.v0.Anomalies');
+  return protoType('anomalies.proto', 'tensorflow.metadata.v0.Anomalies');
 }
 
 /** Anomalies object -> TFMD binary (TFX's SchemaDiff.pb). */
@@ -87,12 +75,7 @@ export function encodeAnomalies(a: Anomalies): Uint8Array {
 /** TFMD binary (ours or TFDV's) -> Anomalies object with only the fields that are set. */
 export function decodeAnomalies(bytes: Uint8Array, file?: string): Anomalies {
   const T = anomaliesType();
-  let msg: protobuf.Message;
-  try {
-    msg = T.decode(bytes);
-  } catch (err) {
-    throw new DataError(`not a TFMD Anomalies: ${(err as Error).message}`, file);
-  }
+  const msg = decodeMessage(T, bytes, file, 'TFMD Anomalies');
   const obj = T.toObject(msg, { enums: String, longs: Number }) as Anomalies;
   obj.anomalyInfo ??= {};
   for (const info of Object.values(obj.anomalyInfo)) info.reason ??= [];

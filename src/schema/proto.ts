@@ -3,10 +3,8 @@
  * ints as numbers) and its binary wire form, from schemas/proto/schema.proto. Only fields
  * that are set appear on an object: the schema is proto2, where "unset" and "0" differ.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
-import { DataError } from '../errors.js';
+import type protobuf from 'protobufjs';
+import { decodeMessage, protoType } from '../io/proto.js';
 
 export type FeatureType = 'TYPE_UNKNOWN' | 'BYTES' | 'INT' | 'FLOAT' | 'STRUCT';
 
@@ -76,12 +74,8 @@ export interface Schema {
   defaultEnvironment?: string[];
 }
 
-const protoFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas/proto/schema.proto');
-let root: protobuf.Root | undefined;
-
 export function schemaType(): protobuf.Type {
-  root ??= protobuf.loadSync(protoFile);
-  return root.lookupType('tensorflow.metadata.v0.Schema');
+  return protoType('schema.proto', 'tensorflow.metadata.v0.Schema');
 }
 
 /** Schema object -> TFMD binary. */
@@ -93,12 +87,7 @@ export function encodeSchema(schema: Schema): Uint8Array {
 /** TFMD binary (ours or TFDV's) -> Schema object with only the fields that are set. */
 export function decodeSchema(bytes: Uint8Array, file?: string): Schema {
   const T = schemaType();
-  let msg: protobuf.Message;
-  try {
-    msg = T.decode(bytes);
-  } catch (err) {
-    throw new DataError(`not a TFMD Schema: ${(err as Error).message}`, file);
-  }
+  const msg = decodeMessage(T, bytes, file, 'TFMD Schema');
   const obj = T.toObject(msg, { enums: String, longs: Number }) as Schema;
   obj.feature ??= [];
   return obj;

@@ -8,12 +8,10 @@
  * exactly for counts, min/max, zeros, unique and top-k; to a double's last bits for mean/std;
  * within the sketches' errors for median and histograms.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
-import { DataError } from '../errors.js';
+import type protobuf from 'protobufjs';
 import type { DatasetPartial, FeaturePartial, NumericPartial, StringPartial } from './accumulators.js';
 import { quantileOf, quantilesHistogram, sampleFromCounts, standardHistogram, type HistogramObject } from './histograms.js';
+import { decodeMessage, protoType } from '../io/proto.js';
 
 export interface StatsOptions {
   numValuesHistogramBuckets?: number;
@@ -33,20 +31,8 @@ const defaults = {
   numTopValues: 20, numRankHistogramBuckets: 1000,
 };
 
-const protoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas/proto');
-let root: protobuf.Root | undefined;
-
-function loadRoot(): protobuf.Root {
-  if (root) return root;
-  const r = new protobuf.Root();
-  // imports in the .proto files are relative to schemas/proto
-  r.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(protoDir, target));
-  r.loadSync('statistics.proto', { keepCase: false });
-  return (root = r);
-}
-
 export function statisticsListType(): protobuf.Type {
-  return loadRoot().lookupType('tensorflow.metadata.v0.DatasetFeatureStatisticsList');
+  return protoType('statistics.proto', 'tensorflow.metadata.v0.DatasetFeatureStatisticsList');
 }
 
 // --- building ---
@@ -161,12 +147,7 @@ export function encodeStatistics(list: Obj): Uint8Array {
 /** Decode TFMD binary (ours or TFDV's) to a plain object: enums as names, 64-bit ints as numbers, defaults filled in. */
 export function decodeStatistics(bytes: Uint8Array, file?: string): Obj {
   const T = statisticsListType();
-  let msg: protobuf.Message;
-  try {
-    msg = T.decode(bytes);
-  } catch (err) {
-    throw new DataError(`not a DatasetFeatureStatisticsList: ${(err as Error).message}`, file);
-  }
+  const msg = decodeMessage(T, bytes, file);
   return T.toObject(msg, { enums: String, longs: Number, defaults: true, arrays: true });
 }
 
