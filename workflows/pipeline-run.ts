@@ -86,7 +86,8 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
         set(node.id, { status: 'CACHED', outputs: prepared.outputs, finishedAt: Date.now() });
         return prepared.outputs;
       }
-      const run = { ...base, executionId, inputs };
+      // the driver may have added inputs from metadata (e.g. the previous span's statistics)
+      const run = { ...base, executionId, inputs: prepared.inputs ?? inputs };
       let shards: unknown[] | undefined;
       if (node.fanOut) {
         // map: one activity per planned shard, each retried on its own; reduce: the executor

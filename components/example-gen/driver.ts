@@ -27,7 +27,8 @@ async function resolveSplits(root: string, splits: Record<string, string>): Prom
   };
 }
 
-export const exampleGenDriver: Driver<ExampleGenSpec, ExampleGenResolved> = async ({ params, pipelineRoot }) => {
+// needs only the params and root (so executors and tests call it directly), no metadata
+export const exampleGenDriver = (async ({ params, pipelineRoot }: Pick<Parameters<Driver<ExampleGenSpec>>[0], 'params' | 'pipelineRoot'>) => {
   const resolved: ExampleGenResolved = params.splits
     ? await resolveSplits(pipelineRoot, params.splits)
     : await resolveInputPattern(pipelineRoot, params.input!);
@@ -36,4 +37,4 @@ export const exampleGenDriver: Driver<ExampleGenSpec, ExampleGenResolved> = asyn
   hash.update(JSON.stringify({ span: resolved.span, version: resolved.version, splitFiles: resolved.splitFiles }));
   const fingerprint = hash.digest('hex');
   return { fingerprint, resolved: { ...resolved, fingerprint } };
-};
+}) satisfies Driver<ExampleGenSpec, ExampleGenResolved>;

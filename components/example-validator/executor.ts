@@ -6,29 +6,37 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SCHEMA_BINARY_FILE, SCHEMA_TEXT_FILE } from '../schema-gen/spec.js';
-import { STATS_FILE } from '../statistics-gen/spec.js';
+import { readSplitDataset, statisticsSplits } from '../statistics-gen/read-split.js';
 import type { Executor, InputArtifact } from '../../src/dsl/component.js';
 import { anomalyList, encodeAnomalies, validateStatistics } from '../../src/anomalies/index.js';
-import { DataError } from '../../src/errors.js';
+import { DefinitionError } from '../../src/errors.js';
 import { decodeSchema, parseSchemaText, type Schema } from '../../src/schema/index.js';
 import { selectSplits } from '../../src/dsl/select-splits.js';
-import { decodeStatistics } from '../../src/stats/index.js';
-import { ANOMALIES_FILE, ANOMALIES_JSON_FILE, type ExampleAnomaliesProperties, type ExampleValidatorSpec } from './spec.js';
-
-type Obj = Record<string, unknown>;
+import {
+  ANOMALIES_FILE,
+  ANOMALIES_JSON_FILE,
+  type ExampleAnomaliesProperties,
+  type ExampleValidatorParams,
+  type ExampleValidatorSpec,
+} from './spec.js';
 
 export const exampleValidatorExecutor: Executor<ExampleValidatorSpec> = async ({ inputs, outputs, params, ctx }) => {
   const stats = inputs.statistics[0]!;
-  const splitNames = (stats.properties as { splitNames: string[] }).splitNames;
-  const splits = selectSplits(splitNames, params.excludeSplits, 'the statistics');
+  const splits = selectSplits(statisticsSplits(stats), params.excludeSplits, 'the statistics');
   const schema = await readSchema(inputs.schema[0]!);
+  const previous = inputs.previousStatistics?.[0];
+  const skew = await skewControl(stats, inputs.servingStatistics?.[0], params.skew);
   const props: ExampleAnomaliesProperties = { splitNames: splits, anomalyCount: 0, anomalies: {} };
+  if (previous) props.comparedWith = { previous: { artifactId: previous.id, span: (previous.properties as { span?: number }).span ?? null } };
+  if (skew) props.comparedWith = { ...props.comparedWith, serving: skew.recorded };
   for (const [i, split] of splits.entries()) {
     if (ctx.signal.aborted) throw new Error('canceled');
-    const file = path.join(stats.path, `Split-${split}`, STATS_FILE);
-    const list = decodeStatistics(await fs.readFile(file), file) as { datasets?: Obj[] };
-    if (list.datasets?.length !== 1) throw new DataError(`expected the statistics of one dataset, found ${list.datasets?.length ?? 0}`, file);
-    const anomalies = validateStatistics(list.datasets[0]!, schema);
+    // a split the previous span did not have has nothing to drift from
+    const before = previous && statisticsSplits(previous).includes(split) ? await readSplitDataset(previous, split) : undefined;
+    const anomalies = validateStatistics(await readSplitDataset(stats, split), schema, {
+      ...(before ? { previous: before } : {}),
+      ...(skew && split === skew.recorded.trainingSplit ? { serving: skew.dataset } : {}),
+    });
     const dir = path.join(outputs.anomalies.path, `Split-${split}`);
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, ANOMALIES_FILE), encodeAnomalies(anomalies));
@@ -42,6 +50,26 @@ export const exampleValidatorExecutor: Executor<ExampleValidatorSpec> = async ({
   ctx.log(`ExampleValidator: ${props.anomalyCount} anomal${props.anomalyCount === 1 ? 'y' : 'ies'} in split(s) ${splits.join(', ')}`);
   return { anomalies: props };
 };
+
+/** The serving side of skew: a split of the servingStatistics input, or another split of the statistics. */
+async function skewControl(stats: InputArtifact, serving: InputArtifact | undefined, opts: ExampleValidatorParams['skew']) {
+  if (!opts && !serving) return undefined;
+  const trainingSplit = opts?.trainingSplit ?? 'train';
+  const at = ['params', 'skew'];
+  if (!statisticsSplits(stats).includes(trainingSplit))
+    throw new DefinitionError(`skew's training split '${trainingSplit}' is not in the statistics (${statisticsSplits(stats).join(', ')})`, [...at, 'trainingSplit']);
+  const source = serving ?? stats;
+  const names = statisticsSplits(source);
+  const split = opts?.servingSplit ?? (serving && names.length === 1 ? names[0] : undefined);
+  if (split === undefined)
+    throw new DefinitionError(
+      serving ? `the serving statistics have splits ${names.join(', ')}: name one as skew.servingSplit` : 'skew needs servingSplit, or a servingStatistics input',
+      [...at, 'servingSplit'],
+    );
+  if (!names.includes(split))
+    throw new DefinitionError(`skew's serving split '${split}' is not in ${serving ? 'the serving statistics' : 'the statistics'} (${names.join(', ')})`, [...at, 'servingSplit']);
+  return { dataset: await readSplitDataset(source, split), recorded: { artifactId: source.id, split, trainingSplit } };
+}
 
 /** The schema artifact's binary form, or its text form when only that exists (a curated schema). */
 async function readSchema(artifact: InputArtifact<'Schema'>): Promise<Schema> {

@@ -6,6 +6,7 @@
  * p.add(ExampleValidator({ statistics: stats.outputs.statistics, schema: schema.outputs.schema }));
  */
 import { defineComponent, type ComponentImpl } from '../../src/dsl/component.js';
+import { exampleValidatorDriver } from './driver.js';
 import { anomaliesSummary, exampleValidatorExecutor } from './executor.js';
 import { ExampleValidatorParams, exampleValidatorSpec, type ExampleAnomaliesProperties } from './spec.js';
 
@@ -14,6 +15,7 @@ export const ExampleValidator = defineComponent(exampleValidatorSpec);
 export const exampleValidatorComponent = {
   spec: exampleValidatorSpec,
   executor: exampleValidatorExecutor,
+  driver: exampleValidatorDriver,
   halt: ({ params, properties }) =>
     params.haltOnAnomalies ? anomaliesSummary(properties.anomalies as ExampleAnomaliesProperties)?.message : undefined,
 } satisfies ComponentImpl<typeof exampleValidatorSpec> as ComponentImpl;

@@ -10,15 +10,36 @@ export const ExampleValidatorParams = z.object({
   excludeSplits: z.array(z.string()).default([]),
   /** stop the run after recording the anomalies (nothing downstream, e.g. Trainer, runs); off: record and go on */
   haltOnAnomalies: z.boolean().default(false),
+  /**
+   * Drift: when the statistics carry a span and no previousStatistics are wired, the newest
+   * statistics of an earlier span made by the same node are found in metadata, and each split
+   * is compared with the same split there by the schema's drift_comparator per feature.
+   */
+  driftWithPreviousSpan: z.boolean().default(true),
+  /**
+   * Skew: `trainingSplit` compared by the schema's skew_comparator per feature with
+   * `servingSplit` of the servingStatistics input when wired (its only split if not named),
+   * else with `servingSplit` of the statistics themselves (train vs. eval).
+   */
+  skew: z
+    .object({ trainingSplit: z.string().default('train'), servingSplit: z.string().optional() })
+    .optional(),
 });
 export type ExampleValidatorParams = z.infer<typeof ExampleValidatorParams>;
 
-const inputs = { statistics: { type: 'ExampleStatistics' }, schema: { type: 'Schema' } } as const;
+const inputs = {
+  statistics: { type: 'ExampleStatistics' },
+  schema: { type: 'Schema' },
+  /** the control side of drift; filled from metadata by the driver when left unwired */
+  previousStatistics: { type: 'ExampleStatistics', optional: true },
+  /** the control side of skew: statistics of serving data */
+  servingStatistics: { type: 'ExampleStatistics', optional: true },
+} as const;
 const outputs = { anomalies: 'ExampleAnomalies' } as const;
 
 export const exampleValidatorSpec = {
   name: 'ExampleValidator',
-  version: '1',
+  version: '2',
   inputs,
   outputs,
   params: ExampleValidatorParams,
@@ -41,4 +62,14 @@ export type ExampleAnomaliesProperties = {
   anomalyCount: number;
   /** per split, `feature:TYPE` per reason (`(dataset):TYPE` for dataset-level ones) */
   anomalies: Record<string, string[]>;
+  /** what drift and skew were measured against, when anything */
+  comparedWith?: {
+    previous?: { artifactId: number; span: number | null };
+    serving?: { artifactId: number; split: string; trainingSplit: string };
+  };
 };
+
+/** What the driver resolved: the previous span's statistics, if any (null: none). */
+export interface ExampleValidatorResolved {
+  previous: { artifactId: number; span: number | null } | null;
+}

@@ -5,34 +5,37 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { STATS_FILE } from '../statistics-gen/spec.js';
+import { readSplitDataset, statisticsSplits } from '../statistics-gen/read-split.js';
 import type { Executor } from '../../src/dsl/component.js';
 import { DataError, DefinitionError } from '../../src/errors.js';
 import { encodeSchema, inferFromSplits, schemaToText } from '../../src/schema/index.js';
 import { selectSplits } from '../../src/dsl/select-splits.js';
-import { decodeStatistics } from '../../src/stats/index.js';
 import { SCHEMA_BINARY_FILE, SCHEMA_TEXT_FILE, type SchemaGenSpec } from './spec.js';
 
 type Obj = Record<string, unknown>;
 
 export const schemaGenExecutor: Executor<SchemaGenSpec> = async ({ inputs, outputs, params, ctx }) => {
   const stats = inputs.statistics[0]!;
-  const splitNames = (stats.properties as { splitNames: string[] }).splitNames;
-  const splits = selectSplits(splitNames, params.excludeSplits, 'the statistics');
+  const splits = selectSplits(statisticsSplits(stats), params.excludeSplits, 'the statistics');
   if (!splits.length) throw new DefinitionError('every split is excluded: no statistics to infer a schema from', ['params', 'excludeSplits']);
   const datasets: Obj[] = [];
+  const empty: string[] = [];
   for (const [i, split] of splits.entries()) {
     if (ctx.signal.aborted) throw new Error('canceled');
-    const file = path.join(stats.path, `Split-${split}`, STATS_FILE);
-    const list = decodeStatistics(await fs.readFile(file), file) as { datasets: Obj[] };
-    if (list.datasets.length !== 1) throw new DataError(`expected the statistics of one dataset, found ${list.datasets.length}`, file);
-    datasets.push(list.datasets[0]!);
+    const dataset = await readSplitDataset(stats, split);
+    // TFDV's update_schema would deprecate every required feature an empty split lacks, which
+    // silently turns validation off: an empty split says nothing about the schema, so skip it
+    if (Number(dataset.numExamples ?? 0) === 0) empty.push(split);
+    else datasets.push(dataset);
     ctx.heartbeat({ done: i + 1, total: splits.length, unit: 'splits', message: `split ${split}` });
   }
+  if (!datasets.length) throw new DataError(`every split is empty (${splits.join(', ')}): no examples to infer a schema from`, stats.path);
+  if (empty.length) ctx.log(`SchemaGen: warning: split(s) ${empty.join(', ')} have no examples and were left out of the inference`);
   const schema = inferFromSplits(datasets, { inferFeatureShape: params.inferFeatureShape, maxStringDomainSize: params.maxStringDomainSize });
   await fs.mkdir(outputs.schema.path, { recursive: true });
   await fs.writeFile(path.join(outputs.schema.path, SCHEMA_TEXT_FILE), schemaToText(schema));
   await fs.writeFile(path.join(outputs.schema.path, SCHEMA_BINARY_FILE), encodeSchema(schema));
-  ctx.log(`SchemaGen: ${schema.feature.length} features from split(s) ${splits.join(', ')}`);
-  return { schema: { features: schema.feature.length, file: SCHEMA_TEXT_FILE } };
+  const used = splits.filter((s) => !empty.includes(s));
+  ctx.log(`SchemaGen: ${schema.feature.length} features from split(s) ${used.join(', ')}`);
+  return { schema: { features: schema.feature.length, file: SCHEMA_TEXT_FILE, splits: used, ...(empty.length ? { emptySplits: empty } : {}) } };
 };

@@ -71,7 +71,9 @@ export const statisticsGenExecutor: Executor<StatisticsGenSpec> = async ({ input
     await fs.writeFile(path.join(dir, STATS_JSON_FILE), JSON.stringify(statisticsJson(bytes), null, 1));
     ctx.log(`StatisticsGen: split ${split}, ${props.rowCounts[split] ?? 0} examples, ${partials.length} shard(s)`);
   }
-  return { statistics: { splitNames: [...bySplit.keys()] } };
+  // the span travels with the statistics so ExampleValidator can find the previous span's
+  const { span, version } = props;
+  return { statistics: { splitNames: [...bySplit.keys()], ...(span !== undefined ? { span } : {}), ...(version !== undefined ? { version } : {}) } };
 };
 
 async function readPartial(shard: ShardOutput): Promise<DatasetPartial> {

@@ -1,6 +1,7 @@
 /**
  * `tsfx show <id>`: an artifact's contents for a human. ExampleStatistics as TFDV-style
- * tables per split, Schema as its text form, Examples as row counts (details in `tsfx artifact`).
+ * tables per split, Schema as its text form, ExampleAnomalies as a table per split,
+ * Examples as row counts (details in `tsfx artifact`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,11 +12,13 @@ import type { Artifact } from '../metadata/store.js';
 import { decodeStatistics, statisticsJson } from '../stats/index.js';
 import { toJson } from './format.js';
 import { parseId, previewExamples, withStore } from './inspect.js';
+import { renderAnomalies, type AnomaliesView } from './render-anomalies.js';
 import { renderDataset, type DatasetStats } from './render-stats.js';
 
 // StatisticsGen's file name; spelled out rather than imported so the CLI does not load components
 const STATS_FILE = 'FeatureStats.pb';
 const SCHEMA_TEXT_FILE = 'schema.pbtxt';
+const ANOMALIES_JSON_FILE = 'SchemaDiff.json';
 
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 
@@ -81,10 +84,30 @@ function showSchema(a: Artifact, o: ShowOptions): void {
   out(text.trimEnd());
 }
 
+function readAnomalies(a: Artifact, split: string): AnomaliesView {
+  const file = path.join(localPath(a.uri), `Split-${split}`, ANOMALIES_JSON_FILE);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as AnomaliesView;
+  } catch (err) {
+    throw new DataError(`cannot read the anomalies of split '${split}': ${(err as Error).message}`, file);
+  }
+}
+
+function showAnomalies(a: Artifact, o: ShowOptions): void {
+  const splits = chosenSplits(a, o.split);
+  if (o.json) return out(toJson(Object.fromEntries(splits.map((s) => [s, readAnomalies(a, s)]))));
+  const compared = (a.properties as { comparedWith?: { previous?: { artifactId: number; span: number | null }; serving?: { artifactId: number; split: string; trainingSplit: string } } }).comparedWith;
+  out(`#${a.id} ExampleAnomalies ${a.name}`);
+  if (compared?.previous) out(`drift: against statistics #${compared.previous.artifactId} (span ${compared.previous.span ?? '-'})`);
+  if (compared?.serving)
+    out(`skew: split ${compared.serving.trainingSplit} against split ${compared.serving.split} of statistics #${compared.serving.artifactId}`);
+  for (const s of splits) out(`\n${renderAnomalies(readAnomalies(a, s), s)}`);
+}
+
 export function registerShow(program: Command): void {
   program
     .command('show')
-    .description("an artifact's contents: statistics tables per split, a schema's text, example counts")
+    .description("an artifact's contents: statistics tables per split, a schema's text, anomalies, example counts")
     .argument('<id>')
     .option('--split <name>', 'only this split')
     .option('--json')
@@ -96,6 +119,7 @@ export function registerShow(program: Command): void {
         if (a.type === 'ExampleStatistics') return showStatistics(a, o);
         if (a.type === 'Examples') return showExamples(a, o);
         if (a.type === 'Schema') return showSchema(a, o);
+        if (a.type === 'ExampleAnomalies') return showAnomalies(a, o);
         throw new DefinitionError(`tsfx show has no view for ${a.type} yet; use tsfx artifact ${a.id}`);
       }),
     );

@@ -139,7 +139,8 @@ export interface ExecutorContext {
 }
 
 export interface ExecutorArgs<S extends AnyComponentSpec, R = unknown> {
-  inputs: { [K in keyof S['inputs']]: InputArtifact<S['inputs'][K]['type']>[] };
+  /** an optional input the pipeline left unwired (and no driver filled) is absent */
+  inputs: InputArtifacts<S['inputs'], InputArtifact>;
   outputs: { [K in keyof S['outputs']]: OutputLocation };
   params: z.output<S['params']>;
   /** what the component's driver resolved (e.g. the span), if it has one */
@@ -151,6 +152,12 @@ export interface ExecutorArgs<S extends AnyComponentSpec, R = unknown> {
    */
   shards?: ShardOutput[];
 }
+
+type InputArtifacts<I, A extends InputArtifact> = {
+  [K in RequiredInputKeys<I>]: (A & { type: I[K] extends InputDecl<infer T> ? T : never })[];
+} & {
+  [K in OptionalInputKeys<I>]?: (A & { type: I[K] extends InputDecl<infer T> ? T : never })[];
+};
 
 /** One shard's work item (from `fanOut.plan`) and the folder its activity wrote into. */
 export interface ShardOutput {
@@ -178,14 +185,41 @@ export type Executor<S extends AnyComponentSpec, R = unknown> = (
   args: ExecutorArgs<S, R>,
 ) => Promise<ExecutorResult<S>>;
 
+/** An artifact as a driver sees it: an input, or one found in the pipeline's metadata. */
+export interface FoundArtifact<T extends ArtifactTypeName = ArtifactTypeName> extends InputArtifact<T> {
+  /** "<node>.<output>" that produced it */
+  name: string;
+}
+
+/**
+ * The pipeline's metadata as a driver may read it (TFX's resolver strategies): past artifacts
+ * of this pipeline, and outside files recorded as artifacts so lineage reaches them.
+ */
+export interface ArtifactLookup {
+  /** LIVE artifacts of this pipeline, newest first; `producer` keeps those one node made */
+  list<T extends ArtifactTypeName>(filter: { type: T; producer?: string; limit?: number }): Promise<FoundArtifact<T>[]>;
+  /**
+   * Record an outside file (a checked-in schema) as an ExternalArtifact made by an Importer
+   * execution; the same path with the same properties (e.g. its sha256) is the same artifact.
+   */
+  importFile(file: string, properties: Record<string, unknown>): Promise<number>;
+}
+
 /**
  * A driver runs before the cache lookup (TFX's driver): it resolves what the params point at
- * outside tsfx (input files, the latest span) and fingerprints it for the cache key.
+ * outside tsfx (input files, the latest span) and fingerprints it for the cache key. It may
+ * also fill optional inputs the pipeline left unwired from metadata (`inputs`: artifact ids
+ * per input name), e.g. the previous span's statistics; they are recorded as INPUT events
+ * and are part of the cache key like wired inputs.
  */
 export type Driver<S extends AnyComponentSpec, R = unknown> = (args: {
   params: z.output<S['params']>;
   pipelineRoot: string;
-}) => Promise<{ fingerprint: string; resolved: R }>;
+  pipelineName: string;
+  nodeId: string;
+  inputs: InputArtifacts<S['inputs'], FoundArtifact>;
+  artifacts: ArtifactLookup;
+}) => Promise<{ fingerprint: string; resolved: R; inputs?: Partial<Record<keyof S['inputs'] & string, number[]>> }>;
 
 /** Everything the worker needs to run a component. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- R is the executor's parameter type (contravariant): `unknown` would reject every concrete impl

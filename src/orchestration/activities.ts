@@ -6,10 +6,12 @@
 import { MetadataError } from '../errors.js';
 import { artifactExists, outputUri } from '../artifacts/local-store.js';
 import { lookupComponent, type ActivityDeps } from './activity-deps.js';
+import { artifactLookup, loadInputs } from './artifact-lookup.js';
 import { cacheKey } from './cache-key.js';
 import { mapFailures } from './failures.js';
 import { planShardsAdapter, runComponentAdapter, runShardAdapter } from './run-component.js';
 import type {
+  InputIds,
   FailNodeInput,
   FinishRunInput,
   OutputIds,
@@ -76,12 +78,23 @@ export function createActivities(deps: ActivityDeps) {
     const { node, pipeline, runId } = input;
     const impl = lookupComponent(components, node.component);
     const params = impl.spec.params.parse(node.params);
-    const driven = impl.driver ? await impl.driver({ params, pipelineRoot: input.root }) : undefined;
+    const at = { pipeline, runId, nodeId: node.id, ...ids() };
+    const driven = impl.driver
+      ? await impl.driver({
+          params,
+          pipelineRoot: input.root,
+          pipelineName: pipeline,
+          nodeId: node.id,
+          inputs: await loadInputs(store, node.id, input.inputs),
+          artifacts: artifactLookup(store, at),
+        })
+      : undefined;
+    const inputs = withResolvedInputs(node.id, impl.spec.inputs, input.inputs, driven?.inputs);
     const key = cacheKey({
       component: node.component,
       componentVersion: node.componentVersion,
       params: node.params,
-      inputs: input.inputs,
+      inputs,
       externalFingerprint: driven?.fingerprint,
       userCodeHash: node.userCodeHash,
     });
@@ -91,7 +104,7 @@ export function createActivities(deps: ActivityDeps) {
       runId,
       nodeId: node.id,
       cacheKey: key,
-      inputs: inputEvents(input.inputs),
+      inputs: inputEvents(inputs),
       ...ids(),
     };
     if (input.useCache) {
@@ -104,7 +117,7 @@ export function createActivities(deps: ActivityDeps) {
           outputs,
         );
         const ids: OutputIds = Object.fromEntries(outputs.map((o) => [o.name, o.artifactId]));
-        return { kind: 'cached', executionId: exec.id, outputs: ids, cachedFrom: hit.execution.id };
+        return { kind: 'cached', executionId: exec.id, outputs: ids, cachedFrom: hit.execution.id, inputs };
       }
     }
     const exec = await store.createExecution({
@@ -112,7 +125,7 @@ export function createActivities(deps: ActivityDeps) {
       state: 'RUNNING',
       properties: { params: node.params, resolved: driven?.resolved ?? null },
     });
-    return { kind: 'run', executionId: exec.id };
+    return { kind: 'run', executionId: exec.id, inputs };
   }
 
   async function publish(input: PublishNodeInput): Promise<OutputIds> {
@@ -131,6 +144,25 @@ export function createActivities(deps: ActivityDeps) {
     };
     return Object.fromEntries(outputs.map((o) => [o.name, idOf(o.name)]));
   }
+}
+
+/**
+ * The node's inputs plus those its driver resolved from metadata. A driver may only fill an
+ * input the spec declares and the pipeline left unwired: wiring always wins.
+ */
+function withResolvedInputs(
+  nodeId: string,
+  declared: Record<string, unknown>,
+  wired: InputIds,
+  resolved: Record<string, number[] | undefined> | undefined,
+): InputIds {
+  const out = { ...wired };
+  for (const [name, ids] of Object.entries(resolved ?? {})) {
+    if (!ids?.length || wired[name]?.length) continue;
+    if (!(name in declared)) throw new MetadataError(`the driver of ${nodeId} resolved an undeclared input '${name}'`);
+    out[name] = ids;
+  }
+  return out;
 }
 
 export type Activities = ReturnType<typeof createActivities>;
