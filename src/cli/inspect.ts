@@ -160,7 +160,8 @@ function printTree(node: LineageNode, indent: string, dir: 'upstream' | 'downstr
       `${indent}${dir === 'upstream' ? '<-' : '->'} execution #${x.id} ${x.type} ${x.pipeline}/${x.runId} node ${x.nodeId} ${x.state}`,
     );
     for (const child of e.artifacts) {
-      out(`${indent}   ${child.artifact.type} #${child.artifact.id} ${child.artifact.name}`);
+      const as = child.role ? ` (as ${child.role})` : '';
+      out(`${indent}   ${child.artifact.type} #${child.artifact.id} ${child.artifact.name}${as}`);
       if (child.executions.length) printTree(child, `${indent}      `, dir);
     }
   }

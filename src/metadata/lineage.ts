@@ -31,8 +31,8 @@ export async function walkLineage(
   const executions = new Map<number, Execution>();
   /** artifact -> the executions on its `near` side */
   const edges = new Map<number, Edge[]>();
-  /** execution -> artifact ids on its `far` side, in (name, idx) order */
-  const farSide = new Map<number, number[]>();
+  /** execution -> artifact ids on its `far` side with their event names, in (name, idx) order */
+  const farSide = new Map<number, { artifactId: number; name: string }[]>();
 
   let frontier = [root.id];
   for (let hop = 0; hop < depth && frontier.length > 0; hop++) {
@@ -57,7 +57,7 @@ export async function walkLineage(
 
     const farEvents = await db
       .selectFrom('event')
-      .select(['artifact_id', 'execution_id'])
+      .select(['artifact_id', 'execution_id', 'name'])
       .where('execution_id', 'in', newExecutions)
       .where('type', '=', far)
       .orderBy('execution_id')
@@ -65,7 +65,7 @@ export async function walkLineage(
       .orderBy('idx')
       .execute();
     for (const id of newExecutions) farSide.set(id, []);
-    for (const ev of farEvents) farSide.get(ev.execution_id)!.push(ev.artifact_id);
+    for (const ev of farEvents) farSide.get(ev.execution_id)!.push({ artifactId: ev.artifact_id, name: ev.name });
 
     const newArtifacts = [...new Set(farEvents.map((e) => e.artifact_id))].filter((id) => !artifacts.has(id));
     if (newArtifacts.length > 0) {
@@ -78,15 +78,16 @@ export async function walkLineage(
     frontier = newArtifacts;
   }
 
-  const build = (id: number, remaining: number): LineageNode => ({
+  const build = (id: number, remaining: number, role?: string): LineageNode => ({
     artifact: artifacts.get(id)!,
+    ...(role === undefined ? {} : { role }),
     executions:
       remaining <= 0
         ? []
         : (edges.get(id) ?? []).map((edge) => ({
             execution: executions.get(edge.executionId)!,
             eventName: edge.eventName,
-            artifacts: (farSide.get(edge.executionId) ?? []).map((a) => build(a, remaining - 1)),
+            artifacts: (farSide.get(edge.executionId) ?? []).map((a) => build(a.artifactId, remaining - 1, a.name)),
           })),
   });
   return build(root.id, depth);

@@ -90,6 +90,8 @@ export interface NewOutput {
 
 export interface LineageNode {
   artifact: Artifact;
+  /** the input (upstream) or output (downstream) name it has at the execution above it */
+  role?: string;
   /** the execution that produced (upstream) or consumed (downstream) it, with its other artifacts */
   executions: { execution: Execution; eventName: string; artifacts: LineageNode[] }[];
 }

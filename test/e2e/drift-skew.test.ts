@@ -110,6 +110,8 @@ describe('drift against the previous span, skew against eval', () => {
       eval: ['species:COMPARATOR_L_INFTY_HIGH'],
     });
     expect(await inputEvents(second, 'ExampleValidator')).toContainEqual(['previousStatistics', previous.id]);
+    const up = await env.store.lineage(anomalies.id, 'upstream', 1);
+    expect(up.executions[0]!.artifacts.map((a) => [a.role, a.artifact.id])).toContainEqual(['previousStatistics', previous.id]);
 
     const view = JSON.parse(fs.readFileSync(path.join(anomalies.uri, 'Split-train', 'SchemaDiff.json'), 'utf8'));
     expect(view.anomalyInfo.species.reason[0].description).toMatch(/^The Linfty distance between current and previous is 0\.5 /);

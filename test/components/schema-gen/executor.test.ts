@@ -31,7 +31,7 @@ describe('SchemaGen executor', () => {
     const { result, out, beats } = await runSchemaGen(statistics, root);
     const { text, binary } = read(out);
     expect(binary).toEqual(text);
-    expect(result.schema).toEqual({ features: props.features.length, file: 'schema.pbtxt' });
+    expect(result.schema).toEqual({ features: props.features.length, file: 'schema.pbtxt', splits: ['train', 'eval'] });
     expect(text.feature.map((f) => f.name).sort()).toEqual(props.features.map((f) => f.name).sort());
     expect(beats.at(-1)).toMatchObject({ done: 2, total: 2, unit: 'splits' });
 
