@@ -7,13 +7,15 @@
  * as Python's repr (`1.0`, `1e-05`, `inf`), strings C-escaped with non-ASCII bytes in octal.
  * The parser takes the usual text-format input: `#` comments, `:` optional before a
  * message, `{}` or `<>`, `[a, b]` lists, adjacent string literals, `;`/`,` separators.
+ * Like Python, map entries print as `key`/`value` messages sorted by key, and an Any whose
+ * type tsfx knows prints expanded (`[type.googleapis.com/pkg.Msg] { ... }`).
  */
 import protobuf from 'protobufjs';
 import { schemaType, type Schema } from './proto.js';
+import { anyPayloadType, snake } from './text-parse.js';
 
 type Obj = Record<string, unknown>;
 
-const snake = (camel: string) => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Python's repr of a double: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
 export function pythonDouble(x: number): string {
@@ -39,10 +41,10 @@ export function pythonFloat32(x: number): string {
   return pythonDouble(x);
 }
 
-/** C-style escape of a string's UTF-8 bytes, as Python's text_format does (as_utf8=False). */
-export function escapeBytes(s: string): string {
+/** C-style escape of a string's UTF-8 bytes (or raw bytes), as Python's text_format does (as_utf8=False). */
+export function escapeBytes(s: string | Uint8Array): string {
   let out = '';
-  for (const b of Buffer.from(s, 'utf8')) {
+  for (const b of typeof s === 'string' ? Buffer.from(s, 'utf8') : s) {
     if (b === 0x0a) out += '\\n';
     else if (b === 0x0d) out += '\\r';
     else if (b === 0x09) out += '\\t';
@@ -62,6 +64,8 @@ function scalarText(field: protobuf.Field, v: unknown): string {
   switch (field.type) {
     case 'string':
       return `"${escapeBytes(String(v))}"`;
+    case 'bytes':
+      return `"${escapeBytes(typeof v === 'string' ? Buffer.from(v, 'base64') : (v as Uint8Array))}"`;
     case 'double':
       return pythonDouble(Number(v));
     case 'float':
@@ -73,22 +77,48 @@ function scalarText(field: protobuf.Field, v: unknown): string {
   }
 }
 
+function writeField(field: protobuf.Field, name: string, item: unknown, indent: string, out: string[]): void {
+  if (field.resolvedType instanceof protobuf.Type) {
+    out.push(`${indent}${name} {`);
+    writeMessage(field.resolvedType, item as Obj, `${indent}  `, out);
+    out.push(`${indent}}`);
+  } else {
+    out.push(`${indent}${name}: ${scalarText(field, item)}`);
+  }
+}
+
+/** An Any as `[url] { ... }` when its type is known here, the way Python prints one its pool knows. */
+function writeExpandedAny(type: protobuf.Type, obj: Obj, indent: string, out: string[]): boolean {
+  const url = obj.type_url;
+  if (typeof url !== 'string') return false;
+  const packed = anyPayloadType(type.root as protobuf.Root, url);
+  if (!packed) return false;
+  const bytes = typeof obj.value === 'string' ? Buffer.from(obj.value, 'base64') : ((obj.value as Uint8Array | undefined) ?? new Uint8Array());
+  const inner = packed.toObject(packed.decode(bytes), { enums: String, longs: String });
+  out.push(`${indent}[${url}] {`);
+  writeMessage(packed, inner, `${indent}  `, out);
+  out.push(`${indent}}`);
+  return true;
+}
+
 function writeMessage(type: protobuf.Type, obj: Obj, indent: string, out: string[]): void {
+  if (type.fullName === '.google.protobuf.Any' && writeExpandedAny(type, obj, indent, out)) return;
   const fields = [...type.fieldsArray].sort((a, b) => a.id - b.id);
   for (const field of fields) {
     const v = obj[field.name];
     if (v === undefined || v === null) continue;
-    const values = field.repeated ? (v as unknown[]) : [v];
     const name = snake(field.name);
-    for (const item of values) {
-      if (field.resolvedType instanceof protobuf.Type) {
+    if (field instanceof protobuf.MapField) {
+      const entries = Object.entries(v as Obj).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const [key, value] of entries) {
         out.push(`${indent}${name} {`);
-        writeMessage(field.resolvedType, item as Obj, `${indent}  `, out);
+        out.push(`${indent}  key: ${field.keyType === 'string' ? `"${escapeBytes(key)}"` : key}`);
+        if (value !== undefined && value !== null) writeField(field, 'value', value, `${indent}  `, out);
         out.push(`${indent}}`);
-      } else {
-        out.push(`${indent}${name}: ${scalarText(field, item)}`);
       }
+      continue;
     }
+    for (const item of field.repeated ? (v as unknown[]) : [v]) writeField(field, name, item, indent, out);
   }
 }
 

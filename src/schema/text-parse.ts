@@ -1,121 +1,85 @@
 /**
  * Protocol buffer text format -> a plain message object (protobufjs field names), checked
  * against the reflection type: an unknown field, a wrong value or a syntax error is a
- * DataError naming the file, line and column.
+ * DataError naming the file, line and column. Accepts what Python's text_format.Parse
+ * accepts for TFMD messages: `{}` or `<>`, `[a, b]` lists, map entries, expanded Any
+ * (`[type.googleapis.com/pkg.Msg] { ... }`), enums by name or number, hex/octal integers,
+ * inf/nan/1e-3/1.0f floats; and rejects what it rejects (two members of one oneof, a
+ * singular field twice, invalid UTF-8 in a string field).
+ *
+ * 64-bit integers are numbers; one beyond 2^53 stays exact as its decimal string, which
+ * protobufjs encodes exactly and JS compares with numbers correctly.
  */
 import protobuf from 'protobufjs';
-import { DataError } from '../errors.js';
 import { schemaType, type Schema } from './proto.js';
+import { Lexer, type Token } from './text-lexer.js';
 
 type Obj = Record<string, unknown>;
 
-interface Token {
-  kind: 'ident' | 'number' | 'string' | 'symbol';
-  text: string;
-  /** string tokens: the decoded value */
-  value?: string;
-  line: number;
-  col: number;
+export const snake = (camel: string) => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+const byTextName = new WeakMap<protobuf.Type, Map<string, protobuf.Field>>();
+/** A field by its .proto (snake_case) name, the name text format uses. */
+function fieldNamed(type: protobuf.Type, name: string): protobuf.Field | undefined {
+  let m = byTextName.get(type);
+  if (!m) {
+    m = new Map(type.fieldsArray.map((f) => [snake(f.name), f]));
+    byTextName.set(type, m);
+  }
+  return m.get(name);
 }
 
-const camel = (snake: string) => snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-
-const SIMPLE_ESCAPES: Record<string, number> = { n: 10, r: 13, t: 9, a: 7, b: 8, f: 12, v: 11, '\\': 92, "'": 39, '"': 34, '?': 63 };
-
-class Lexer {
-  private pos = 0;
-  private line = 1;
-  private lineStart = 0;
-  constructor(
-    private readonly src: string,
-    private readonly file?: string,
-  ) {}
-
-  fail(message: string, at?: { line: number; col: number }): never {
-    const where = at ?? { line: this.line, col: this.pos - this.lineStart + 1 };
-    throw new DataError(message, this.file, `line ${where.line}:${where.col}`);
+let wellKnown: protobuf.Root | undefined;
+/**
+ * The message type an Any's type URL names, if tsfx knows it: a type of `root` (all TFMD
+ * messages) or one of protobuf's well-known types (wrappers, Struct, Timestamp, ...), which
+ * Python's default descriptor pool also knows and so prints expanded.
+ */
+export function anyPayloadType(root: protobuf.Root, url: string): protobuf.Type | undefined {
+  if (!url.includes('/')) return undefined;
+  const name = url.slice(url.lastIndexOf('/') + 1);
+  if (!wellKnown) {
+    wellKnown = new protobuf.Root();
+    for (const f of ['wrappers', 'struct', 'timestamp', 'duration', 'empty', 'field_mask']) wellKnown.loadSync(`google/protobuf/${f}.proto`);
+    wellKnown.resolveAll();
   }
-
-  tokens(): Token[] {
-    const out: Token[] = [];
-    const s = this.src;
-    while (this.pos < s.length) {
-      const c = s[this.pos]!;
-      if (c === '\n') {
-        this.pos++;
-        this.line++;
-        this.lineStart = this.pos;
-        continue;
-      }
-      if (/\s/.test(c)) {
-        this.pos++;
-        continue;
-      }
-      if (c === '#') {
-        while (this.pos < s.length && s[this.pos] !== '\n') this.pos++;
-        continue;
-      }
-      const at = { line: this.line, col: this.pos - this.lineStart + 1 };
-      if ('{}<>:;,[]'.includes(c)) {
-        out.push({ kind: 'symbol', text: c, ...at });
-        this.pos++;
-      } else if (c === '"' || c === "'") {
-        out.push({ kind: 'string', text: c, value: this.string(c), ...at });
-      } else {
-        const m = /^(-?[0-9.][0-9A-Za-z_.+-]*|-?[A-Za-z_][A-Za-z0-9_.]*)/.exec(s.slice(this.pos, this.pos + 400));
-        if (!m) this.fail(`unexpected character '${c}'`);
-        const text = m[0];
-        // a number's exponent sign is part of it; a '-' elsewhere starts a new token
-        const kind = /^-?[0-9.]/.test(text) ? 'number' : text.startsWith('-') ? 'number' : 'ident';
-        out.push({ kind, text, ...at });
-        this.pos += text.length;
-      }
-    }
-    return out;
-  }
-
-  private string(quote: string): string {
-    const s = this.src;
-    const bytes: number[] = [];
-    this.pos++;
-    while (true) {
-      if (this.pos >= s.length || s[this.pos] === '\n') this.fail('unterminated string');
-      const c = s[this.pos]!;
-      if (c === quote) {
-        this.pos++;
-        break;
-      }
-      if (c !== '\\') {
-        const cp = s.codePointAt(this.pos)!;
-        bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
-        this.pos += cp > 0xffff ? 2 : 1;
-        continue;
-      }
-      const e = s[this.pos + 1] ?? '';
-      if (e in SIMPLE_ESCAPES) {
-        bytes.push(SIMPLE_ESCAPES[e]!);
-        this.pos += 2;
-      } else if (/[0-7]/.test(e)) {
-        const oct = /^[0-7]{1,3}/.exec(s.slice(this.pos + 1))![0];
-        bytes.push(parseInt(oct, 8) & 0xff);
-        this.pos += 1 + oct.length;
-      } else if (e === 'x' && /^[0-9a-fA-F]/.test(s[this.pos + 2] ?? '')) {
-        const hex = /^[0-9a-fA-F]{1,2}/.exec(s.slice(this.pos + 2))![0];
-        bytes.push(parseInt(hex, 16));
-        this.pos += 2 + hex.length;
-      } else if ((e === 'u' || e === 'U') && /^[0-9a-fA-F]+/.test(s.slice(this.pos + 2))) {
-        const n = e === 'u' ? 4 : 8;
-        const hex = s.slice(this.pos + 2, this.pos + 2 + n);
-        if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== n) this.fail(`bad \\${e} escape`);
-        bytes.push(...Buffer.from(String.fromCodePoint(parseInt(hex, 16)), 'utf8'));
-        this.pos += 2 + n;
-      } else {
-        this.fail(`bad escape '\\${e}'`);
-      }
-    }
-    return Buffer.from(bytes).toString('utf8');
-  }
+  const found = root.lookup(name) ?? wellKnown.lookup(name);
+  return found instanceof protobuf.Type ? found : undefined;
 }
+
+const INT_RANGE: Record<string, [bigint, bigint]> = {
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  sint32: [-(2n ** 31n), 2n ** 31n - 1n],
+  sfixed32: [-(2n ** 31n), 2n ** 31n - 1n],
+  uint32: [0n, 2n ** 32n - 1n],
+  fixed32: [0n, 2n ** 32n - 1n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  sint64: [-(2n ** 63n), 2n ** 63n - 1n],
+  sfixed64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+  fixed64: [0n, 2n ** 64n - 1n],
+};
+
+/** Decimal, 0x hex or C-style 0 octal, as Python's text_format reads integers. */
+function parseInteger(text: string): bigint | undefined {
+  const m = /^(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
+  if (!m) return undefined;
+  const body = m[2]!;
+  const v = /^0[0-7]+$/.test(body) ? BigInt(`0o${body.slice(1)}`) : BigInt(body);
+  return m[1] ? -v : v;
+}
+
+/** Python's float(), then inf/infinity/nan with an optional f suffix, then a trailing f dropped. */
+function parseFloatText(text: string): number | undefined {
+  const t = text.toLowerCase();
+  const inf = /^(-?)inf(inity)?f?$/.exec(t);
+  if (inf) return inf[1] ? -Infinity : Infinity;
+  if (/^-?nanf?$/.test(t)) return NaN;
+  const body = t.replace(/f$/, '');
+  return /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(body) ? Number(body) : undefined;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 class Parser {
   private i = 0;
@@ -135,6 +99,12 @@ class Parser {
   private isSym(t: Token | undefined, s: string) {
     return t?.kind === 'symbol' && t.text === s;
   }
+  private skipColon(): boolean {
+    if (!this.isSym(this.peek(), ':')) return false;
+    this.i++;
+    return true;
+  }
+
   message(type: protobuf.Type, close?: string): Obj {
     const obj: Obj = {};
     while (true) {
@@ -151,21 +121,25 @@ class Parser {
         this.i++;
         continue;
       }
-      this.field(type, obj);
+      if (this.isSym(t, '[') && type.fullName === '.google.protobuf.Any') this.expandedAny(type, obj);
+      else this.field(type, obj);
     }
   }
 
   private field(type: protobuf.Type, obj: Obj): void {
     const nameTok = this.next('a field name');
     if (nameTok.kind !== 'ident') this.lex.fail(`expected a field name, got '${nameTok.text}'`, nameTok);
-    const field = type.fields[camel(nameTok.text)];
+    const field = fieldNamed(type, nameTok.text);
     if (!field) this.lex.fail(`${type.name} has no field '${nameTok.text}'`, nameTok);
-    const isMsg = field.resolvedType instanceof protobuf.Type;
-    if (this.isSym(this.peek(), ':')) this.i++;
-    else if (!isMsg) this.lex.fail(`expected ':' after '${nameTok.text}'`, nameTok);
-    const one = () => (isMsg ? this.messageValue(field.resolvedType as protobuf.Type) : this.scalar(field));
+    const isMsg = field.map || field.resolvedType instanceof protobuf.Type;
+    if (!this.skipColon() && !isMsg) this.lex.fail(`expected ':' after '${nameTok.text}'`, nameTok);
+    const one = (): unknown => {
+      if (field instanceof protobuf.MapField) return this.mapEntry(field);
+      return isMsg ? this.messageValue(field.resolvedType as protobuf.Type) : this.scalar(field.type, field.resolvedType, nameTok.text);
+    };
     const values: unknown[] = [];
     if (this.isSym(this.peek(), '[')) {
+      if (!field.repeated && !field.map) this.lex.fail(`'${nameTok.text}' is not a repeated field, so it takes no [list]`, this.peek());
       this.i++;
       while (!this.isSym(this.peek(), ']')) {
         values.push(one());
@@ -176,11 +150,17 @@ class Parser {
     } else {
       values.push(one());
     }
-    if (field.repeated) {
+    if (field.map) {
+      // a key given twice: the later entry wins, as in Python
+      obj[field.name] = { ...((obj[field.name] as Obj | undefined) ?? {}), ...Object.fromEntries(values as [string, unknown][]) };
+    } else if (field.repeated) {
       obj[field.name] = [...((obj[field.name] as unknown[] | undefined) ?? []), ...values];
     } else {
-      if (values.length !== 1 || obj[field.name] !== undefined) this.lex.fail(`non-repeated field '${nameTok.text}' set twice`, nameTok);
-      if (field.partOf) for (const other of field.partOf.fieldsArray) delete obj[other.name];
+      if (obj[field.name] !== undefined) this.lex.fail(`non-repeated field '${nameTok.text}' set twice`, nameTok);
+      const rival = field.partOf?.fieldsArray.find((f) => f !== field && obj[f.name] !== undefined);
+      if (rival) {
+        this.lex.fail(`'${nameTok.text}' and '${snake(rival.name)}' are both set, but they are members of one oneof ('${snake(field.partOf!.name)}')`, nameTok);
+      }
       obj[field.name] = values[0];
     }
   }
@@ -191,44 +171,84 @@ class Parser {
     return this.message(type, open.text === '{' ? '}' : '>');
   }
 
-  private scalar(field: protobuf.Field): unknown {
-    const t = this.next(`a value for '${field.name}'`);
-    const bad = (): never => this.lex.fail(`bad value '${t.text}' for ${field.type} field '${field.name}'`, t);
-    if (field.resolvedType instanceof protobuf.Enum) {
-      const e = field.resolvedType;
-      if (t.kind === 'ident' && t.text in e.values) return t.text;
-      if (t.kind === 'number' && /^\d+$/.test(t.text) && e.valuesById[Number(t.text)]) return e.valuesById[Number(t.text)];
+  /** `{ key: "k" value { ... } }` of a map field -> [key, value]. */
+  private mapEntry(field: protobuf.MapField): [string, unknown] {
+    const open = this.next("'{'");
+    if (!this.isSym(open, '{') && !this.isSym(open, '<')) this.lex.fail(`expected '{', got '${open.text}'`, open);
+    const close = open.text === '{' ? '}' : '>';
+    const valueType = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
+    let key: unknown;
+    let value: unknown;
+    while (!this.isSym(this.peek(), close)) {
+      const t = this.next(`'key', 'value' or '${close}'`);
+      if (t.text === 'key' && key === undefined) {
+        if (!this.skipColon()) this.lex.fail("expected ':' after 'key'", t);
+        key = this.scalar(field.keyType, null, 'key');
+      } else if (t.text === 'value' && value === undefined) {
+        if (!this.skipColon() && !valueType) this.lex.fail("expected ':' after 'value'", t);
+        value = valueType ? this.messageValue(valueType) : this.scalar(field.type, field.resolvedType, 'value');
+      } else {
+        this.lex.fail(`expected 'key' or 'value' in an entry of map '${snake(field.name)}', got '${t.text}'`, t);
+      }
+      if (this.isSym(this.peek(), ',') || this.isSym(this.peek(), ';')) this.i++;
+    }
+    this.i++;
+    return [String(key ?? (field.keyType === 'string' ? '' : 0)), value ?? (valueType ? {} : undefined)];
+  }
+
+  /** `[type.googleapis.com/pkg.Msg] { ... }` inside an Any: parsed as Msg, stored packed. */
+  private expandedAny(type: protobuf.Type, obj: Obj): void {
+    const open = this.next("'['");
+    let url = '';
+    while (!this.isSym(this.peek(), ']')) url += this.next("']'").text;
+    this.i++;
+    const packed = anyPayloadType(type.root as protobuf.Root, url);
+    if (!packed) this.lex.fail(`Any type '${url}' is not a message type tsfx knows`, open);
+    if (obj.type_url !== undefined || obj.value !== undefined) this.lex.fail('an Any holds one message', open);
+    this.skipColon();
+    const inner = this.messageValue(packed);
+    obj.type_url = url;
+    obj.value = packed.encode(packed.fromObject(inner)).finish();
+  }
+
+  private scalar(kind: string, resolved: protobuf.Type | protobuf.Enum | null, name: string): unknown {
+    const t = this.next(`a value for '${name}'`);
+    const bad = (why = `for ${kind} field '${name}'`): never => this.lex.fail(`bad value '${t.text}' ${why}`, t);
+    if (resolved instanceof protobuf.Enum) {
+      if (t.kind === 'ident' && t.text in resolved.values) return t.text;
+      const n = t.kind === 'number' ? parseInteger(t.text) : undefined;
+      if (n !== undefined && resolved.valuesById[Number(n)] !== undefined) return resolved.valuesById[Number(n)];
+      return bad(`for field '${name}': enum ${resolved.name} has no such value (${Object.keys(resolved.values).join(', ')})`);
+    }
+    if (kind === 'string' || kind === 'bytes') {
+      if (t.kind !== 'string') return bad();
+      const parts = [t.bytes!];
+      while (this.peek()?.kind === 'string') parts.push(this.next('a string').bytes!);
+      const bytes = Buffer.concat(parts);
+      if (kind === 'bytes') return bytes;
+      try {
+        return utf8.decode(bytes);
+      } catch {
+        return bad(`for string field '${name}': not valid UTF-8 (use a bytes field for binary data)`);
+      }
+    }
+    if (t.kind === 'string' || t.kind === 'symbol') return bad();
+    if (kind === 'bool') {
+      if (['true', 't', 'True', '1'].includes(t.text)) return true;
+      if (['false', 'f', 'False', '0'].includes(t.text)) return false;
       return bad();
     }
-    switch (field.type) {
-      case 'string': {
-        if (t.kind !== 'string') return bad();
-        let v = t.value!;
-        while (this.peek()?.kind === 'string') v += this.next('a string').value!;
-        return v;
-      }
-      case 'bool':
-        if (['true', 't', 'True', '1'].includes(t.text)) return true;
-        if (['false', 'f', 'False', '0'].includes(t.text)) return false;
-        return bad();
-      case 'double':
-      case 'float': {
-        const text = t.text.toLowerCase().replace(/(?<=[0-9.])f$/, '');
-        const sign = text.startsWith('-') ? -1 : 1;
-        const body = text.replace(/^-/, '');
-        if (body === 'inf' || body === 'infinity') return sign * Infinity;
-        if (body === 'nan') return NaN;
-        if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(body)) return bad();
-        return sign * Number(body);
-      }
-      default: {
-        if (t.kind !== 'number' || !/^-?(0x[0-9a-fA-F]+|\d+)$/.test(t.text)) return bad();
-        const neg = t.text.startsWith('-');
-        const n = Number(t.text.replace(/^-/, ''));
-        if (!Number.isSafeInteger(n)) return bad();
-        return neg ? -n : n;
-      }
+    if (kind === 'double' || kind === 'float') {
+      const x = parseFloatText(t.text) ?? bad();
+      // a float field holds a float32, as it does after a binary round trip (and in Python)
+      return kind === 'float' ? Math.fround(x) : x;
     }
+    const range = INT_RANGE[kind];
+    const n = parseInteger(t.text);
+    if (!range) return bad(`(unsupported field type ${kind})`);
+    if (n === undefined) return bad();
+    if (n < range[0] || n > range[1]) return bad(`for ${kind} field '${name}': out of range`);
+    return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();
   }
 }
 

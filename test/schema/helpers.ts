@@ -1,7 +1,13 @@
-/** Statistics for schema tests: hand-made decoded objects, or the real thing from rows. */
+/** Statistics for schema tests (hand-made decoded objects, or the real thing from rows) and the TFDV runner. */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Table } from 'apache-arrow';
 import { ExampleBatchBuilder } from '../../src/io/columns.js';
 import { accumulateTable, decodeStatistics, encodeStatistics, statisticsList } from '../../src/stats/index.js';
+// the pins test/stats/tfdv.test.ts uses, so the cached 'tfdv' venv is shared
+import { TFDV_REQUIREMENTS } from '../helpers/python-pins.js';
 
 type Obj = Record<string, unknown>;
 
@@ -55,4 +61,20 @@ export function statsOfRows(kinds: Record<string, 'int' | 'float' | 'bytes'>, ro
   const table: Table = b.build().table;
   const list = decodeStatistics(encodeStatistics(statisticsList([['train', accumulateTable(table)]]))) as { datasets: Obj[] };
   return list.datasets[0]!;
+}
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** Runs a script of test/schema in the pinned TFDV venv (built once, shared with test/stats); returns its last stdout line as JSON. */
+export async function runTfdvScript<T>(script: string, args: string[]): Promise<T> {
+  const { stdout } = await run('bash', [path.join(repo, 'scripts/python-venv.sh'), 'tfdv', ...TFDV_REQUIREMENTS], { cwd: repo, maxBuffer: 64 << 20 });
+  const python = stdout.trim().split('\n').pop()!;
+  const py = await run(python, [path.join(here, script), ...args], {
+    cwd: here,
+    maxBuffer: 64 << 20,
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', CUDA_VISIBLE_DEVICES: '' },
+  });
+  return JSON.parse(py.stdout.trim().split('\n').pop()!) as T;
 }

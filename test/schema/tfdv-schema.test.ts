@@ -7,11 +7,8 @@
  *     same schema feature by feature: type, presence, value_count / shape, domain values;
  * (c) our inference on TFDV's own statistics writes byte-for-byte TFDV's text format.
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_BINARY_FILE, SCHEMA_TEXT_FILE } from '../../components/schema-gen/spec.js';
 import { readSplit } from '../../src/io/arrow-shards.js';
@@ -19,14 +16,8 @@ import { examplesToTfRecord } from '../../src/io/tf-example.js';
 import { inferFromSplits, schemaToText } from '../../src/schema/index.js';
 import { decodeStatistics } from '../../src/stats/index.js';
 import { removeTempDirs, tempDir } from '../components/example-gen/helpers.js';
-// the pins test/stats/tfdv.test.ts uses, so the cached 'tfdv' venv is shared
-import { TFDV_REQUIREMENTS } from '../helpers/python-pins.js';
 import { penguinStatistics, runSchemaGen } from '../components/schema-gen/helpers.js';
-
-
-const run = promisify(execFile);
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const here = fileURLToPath(new URL('.', import.meta.url));
+import { runTfdvScript } from './helpers.js';
 
 type Summary = Record<string, Record<string, unknown>>;
 interface TfdvOutput {
@@ -41,8 +32,6 @@ let result: TfdvOutput;
 let ourText: string;
 
 beforeAll(async () => {
-  const { stdout } = await run('bash', [path.join(repo, 'scripts/python-venv.sh'), 'tfdv', ...TFDV_REQUIREMENTS], { cwd: repo, maxBuffer: 64 << 20 });
-  const python = stdout.trim().split('\n').pop()!;
   const { statistics, examples, props, root } = await penguinStatistics();
   const { out } = await runSchemaGen(statistics, root);
   ourText = await readFile(path.join(out, SCHEMA_TEXT_FILE), 'utf8');
@@ -53,12 +42,7 @@ beforeAll(async () => {
     await examplesToTfRecord(await readSplit(examples.path, props, split), rec);
     records.push(rec);
   }
-  const py = await run(python, [path.join(here, 'tfdv_schema.py'), path.join(out, SCHEMA_TEXT_FILE), path.join(out, SCHEMA_BINARY_FILE), ...records], {
-    cwd: here,
-    maxBuffer: 64 << 20,
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', CUDA_VISIBLE_DEVICES: '' },
-  });
-  result = JSON.parse(py.stdout.trim().split('\n').pop()!) as TfdvOutput;
+  result = await runTfdvScript<TfdvOutput>('tfdv_schema.py', [path.join(out, SCHEMA_TEXT_FILE), path.join(out, SCHEMA_BINARY_FILE), ...records]);
 }, 20 * 60_000);
 
 afterAll(removeTempDirs);
