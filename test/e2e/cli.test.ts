@@ -127,3 +127,24 @@ describe('tsfx worker and tsfx cancel', () => {
     expect(again.stderr).toMatch(/is not running/);
   });
 });
+
+describe('tsfx run pipelines/penguin-curated.ts', () => {
+  it('validates against the checked-in schema: the "." sex is flagged, skew is measured, lineage reaches the file', async () => {
+    const r = await tsfx('run', 'pipelines/penguin-curated.ts', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { nodes: Record<string, { status: string; outputs: Record<string, number> }> };
+    expect(result.nodes.ImportSchemaGen!.status).toBe('COMPLETE');
+    const anomaliesId = result.nodes.ExampleValidator!.outputs.anomalies!;
+    const a = JSON.parse((await tsfx('artifact', String(anomaliesId), '--json')).stdout) as { properties: Record<string, unknown> };
+    const bySplit = a.properties.anomalies as Record<string, string[]>;
+    // the source's "." rows land in at least one split; nothing else is wrong with the data
+    expect([...bySplit.train!, ...bySplit.eval!].every((x) => x === 'Sex:ENUM_TYPE_UNEXPECTED_STRING_VALUES')).toBe(true);
+    expect([...bySplit.train!, ...bySplit.eval!]).toContain('Sex:ENUM_TYPE_UNEXPECTED_STRING_VALUES');
+    const shown = await tsfx('show', String(anomaliesId), '--split', 'train');
+    expect(shown.stdout).toMatch(/Species\s+skew\s+L_INFTY\s+[\d.]+\s+0\.15\s+ok/);
+    expect(shown.stdout).toMatch(/Body Mass \(g\)\s+skew\s+JENSEN_SHANNON_DIVERGENCE/);
+    const lineage = await tsfx('lineage', String(result.nodes.ImportSchemaGen!.outputs.schema));
+    expect(lineage.stdout).toMatch(/ExternalArtifact #\d+ ImportSchemaGen\.result \(as source\)/);
+    expect(lineage.stdout).toMatch(/<- execution #\d+ Importer penguin-curated\//);
+  });
+});
