@@ -40,9 +40,9 @@ export const statisticsGenFanOut: FanOut<StatisticsGenSpec> = {
   async plan({ inputs, params }) {
     return plan(inputs.examples[0]!, params);
   },
-  async run({ task, path: dir }) {
+  async run({ task, path: dir, params }) {
     const { file } = task as ShardTask;
-    await fs.writeFile(path.join(dir, PARTIAL_FILE), encodePartial(await shardPartial(file)));
+    await fs.writeFile(path.join(dir, PARTIAL_FILE), encodePartial(await shardPartial(file, { weightFeature: params.weightFeature })));
   },
 };
 
@@ -50,7 +50,9 @@ export const statisticsGenExecutor: Executor<StatisticsGenSpec> = async ({ input
   const examples = inputs.examples[0]!;
   const props = examples.properties as ExamplesProperties;
   const tasks = plan(examples, params);
-  const partialOf = shards ? (i: number) => readPartial(shards[i]!) : (i: number) => shardPartial(tasks[i]!.file);
+  const partialOf = shards
+    ? (i: number) => readPartial(shards[i]!)
+    : (i: number) => shardPartial(tasks[i]!.file, { weightFeature: params.weightFeature });
   const bySplit = new Map<string, DatasetPartial[]>();
   for (let i = 0; i < tasks.length; i++) {
     if (ctx.signal.aborted) throw new Error('canceled');

@@ -14,12 +14,19 @@ export const StatisticsGenParams = z.object({
   numHistogramBuckets: z.number().int().positive().default(10),
   /** quantiles histogram buckets per numeric feature */
   numQuantilesHistogramBuckets: z.number().int().positive().default(10),
+  /**
+   * weight every example by this feature (TFX's stats_options.weight_feature): adds TFDV's
+   * weighted statistics next to the plain ones. It must be numeric with one value >= 0 in
+   * every example, else StatisticsGen fails with a DataError naming the row.
+   */
+  weightFeature: z.string().min(1).optional(),
 });
 export type StatisticsGenParams = z.infer<typeof StatisticsGenParams>;
 
 export const statisticsGenSpec = {
   name: 'StatisticsGen',
-  version: '1',
+  // 2: weightFeature; features no example has are left out of a split's statistics
+  version: '2',
   inputs: { examples: { type: 'Examples' } },
   outputs: { statistics: 'ExampleStatistics' },
   params: StatisticsGenParams,

@@ -18,6 +18,13 @@ import { DataError } from '../errors.js';
 import { layoutOf, leafBytes, leafNumbers, typeKind, validity, type ColumnLayout, type ValueKind } from './arrow-leaf.js';
 import { countByteValues } from './byte-counts.js';
 import { KLL_DEFAULT_K, KllSketch } from './kll.js';
+import { mergeMoments } from './moments.js';
+import {
+  addWeightedCommon, addWeightedNumbers, addWeightedStrings, batchWeights, newWeightedNumeric,
+  type WeightedCommonPartial, type WeightedNumericPartial,
+} from './weights.js';
+
+export { mergeMoments } from './moments.js';
 
 export interface NumericPartial {
   /** values that are not NaN */
@@ -35,6 +42,8 @@ export interface NumericPartial {
   mean: number;
   m2: number;
   sketch: KllSketch;
+  /** set when the statistics are weighted (AccumulateOptions.weightFeature) */
+  weighted?: WeightedNumericPartial;
 }
 
 export interface StringPartial {
@@ -42,6 +51,8 @@ export interface StringPartial {
   invalidUtf8: number;
   /** value (its bytes as a latin1 string, so any bytes round-trip and sort byte-wise) -> count */
   counts: Map<string, number>;
+  /** same keys -> sum of the rows' weights, when weighted */
+  weightedCounts?: Map<string, number>;
 }
 
 export interface FeaturePartial {
@@ -58,12 +69,18 @@ export interface FeaturePartial {
   numValuesCounts: Map<number, number>;
   numeric: NumericPartial | undefined;
   strings: StringPartial | undefined;
+  /** set when the statistics are weighted */
+  weighted?: WeightedCommonPartial;
 }
 
 export interface DatasetPartial {
   numExamples: number;
   /** features in first-seen order */
   features: Map<string, FeaturePartial>;
+  /** the weight feature these statistics are weighted by, if any */
+  weightFeature?: string;
+  /** sum of the weights of all examples (with weightFeature) */
+  weightedNumExamples?: number;
 }
 
 export interface AccumulateOptions {
@@ -71,24 +88,49 @@ export interface AccumulateOptions {
   k?: number;
   /** names this data in error messages, e.g. the shard file */
   source?: string;
+  /** weight every example by this numeric, single-valued, non-negative feature (TFDV's weight_feature) */
+  weightFeature?: string;
+  /** the row number (within `source`) of the batch's first row, for errors; accumulateTable sets it */
+  firstRow?: number;
 }
 
 export function emptyPartial(): DatasetPartial {
   return { numExamples: 0, features: new Map() };
 }
 
-function newFeature(name: string): FeaturePartial {
-  return {
+export function newFeature(name: string, weighted = false): FeaturePartial {
+  const f: FeaturePartial = {
     name, kind: null, kindSource: undefined, numNonMissing: 0, minNumValues: Infinity, maxNumValues: 0, totNumValues: 0,
     numValuesCounts: new Map(), numeric: undefined, strings: undefined,
   };
+  if (weighted) f.weighted = { numNonMissing: 0, totNumValues: 0 };
+  return f;
 }
 
-export function newNumeric(k = KLL_DEFAULT_K): NumericPartial {
-  return {
+export function newNumeric(k = KLL_DEFAULT_K, weighted = false): NumericPartial {
+  const p: NumericPartial = {
     count: 0, numNan: 0, numZeros: 0, posInf: 0, negInf: 0, min: Infinity, max: -Infinity, finiteMin: Infinity, finiteMax: -Infinity,
     finiteCount: 0, mean: 0, m2: 0, sketch: new KllSketch(k),
   };
+  if (weighted) p.weighted = newWeightedNumeric(k);
+  return p;
+}
+
+export function newStrings(weighted = false): StringPartial {
+  const s: StringPartial = { totalBytes: 0, invalidUtf8: 0, counts: new Map() };
+  if (weighted) s.weightedCounts = new Map();
+  return s;
+}
+
+/** Mark `into` as weighted by `feature` (a partial is weighted by one feature or none). */
+function setWeightFeature(into: DatasetPartial, feature: string | undefined): void {
+  if (into.weightFeature === feature) return;
+  if (into.numExamples > 0 || into.weightFeature !== undefined) {
+    throw new Error(`statistics weighted by '${into.weightFeature ?? '(none)'}' can't take data weighted by '${feature ?? '(none)'}'`);
+  }
+  into.weightFeature = feature;
+  into.weightedNumExamples = 0;
+  for (const f of into.features.values()) f.weighted ??= { numNonMissing: 0, totNumValues: 0 };
 }
 
 function setKind(f: FeaturePartial, kind: ValueKind | null, source: string | undefined, k: number): void {
@@ -98,15 +140,21 @@ function setKind(f: FeaturePartial, kind: ValueKind | null, source: string | und
   }
   f.kind = kind;
   f.kindSource = source;
-  if (kind === 'bytes') f.strings = { totalBytes: 0, invalidUtf8: 0, counts: new Map() };
-  else f.numeric = newNumeric(k);
+  if (kind === 'bytes') f.strings = newStrings(f.weighted !== undefined);
+  else f.numeric = newNumeric(k, f.weighted !== undefined);
 }
 
 /** Fold a table (all its record batches) into `into` (a new partial by default). */
 export function accumulateTable(table: Table, opts: AccumulateOptions = {}, into = emptyPartial()): DatasetPartial {
-  // columns of an empty table still get (empty) statistics, like TFDV's features of an empty split
-  for (const field of table.schema.fields) if (!into.features.has(field.name)) into.features.set(field.name, newFeature(field.name));
-  for (const batch of table.batches) accumulateBatch(batch, opts, into);
+  setWeightFeature(into, opts.weightFeature);
+  const weighted = opts.weightFeature !== undefined;
+  // every column gets a partial (one that never has a value is left out of the statistics, proto.ts)
+  for (const field of table.schema.fields) if (!into.features.has(field.name)) into.features.set(field.name, newFeature(field.name, weighted));
+  let firstRow = opts.firstRow ?? 0;
+  for (const batch of table.batches) {
+    accumulateBatch(batch, { ...opts, firstRow }, into);
+    firstRow += batch.numRows;
+  }
   if (table.batches.length === 0) {
     for (const field of table.schema.fields) setKind(into.features.get(field.name)!, typeKind(field.name, field.type), opts.source, opts.k ?? KLL_DEFAULT_K);
   }
@@ -115,15 +163,19 @@ export function accumulateTable(table: Table, opts: AccumulateOptions = {}, into
 
 export function accumulateBatch(batch: RecordBatch, opts: AccumulateOptions = {}, into = emptyPartial()): DatasetPartial {
   const k = opts.k ?? KLL_DEFAULT_K;
+  setWeightFeature(into, opts.weightFeature);
+  // weights are read (and checked) before anything is counted, so a bad weight leaves `into` as it was
+  const weights = opts.weightFeature !== undefined && batch.numRows > 0 ? batchWeights(batch, opts.weightFeature, opts.source, opts.firstRow ?? 0) : undefined;
   into.numExamples += batch.numRows;
+  if (weights) into.weightedNumExamples! += weights.reduce((a, w) => a + w, 0);
   const fields = batch.schema.fields;
   for (let c = 0; c < fields.length; c++) {
     const name = fields[c]!.name;
     let f = into.features.get(name);
-    if (!f) into.features.set(name, (f = newFeature(name)));
+    if (!f) into.features.set(name, (f = newFeature(name, opts.weightFeature !== undefined)));
     const layout = layoutOf(name, batch.data.children[c]!);
     setKind(f, layout.kind, opts.source, k);
-    accumulateColumn(f, layout);
+    accumulateColumn(f, layout, weights);
   }
   return into;
 }
@@ -198,17 +250,22 @@ function presentRanges(f: FeaturePartial, l: ColumnLayout): number[] {
 /** reused for each numeric column's leaf as doubles */
 let converted = new Float64Array(0);
 
-function accumulateColumn(f: FeaturePartial, l: ColumnLayout): void {
+function accumulateColumn(f: FeaturePartial, l: ColumnLayout, weights: Float64Array | undefined): void {
   const ranges = presentRanges(f, l);
+  if (weights) addWeightedCommon(f.weighted!, l, weights);
   if (ranges.length === 0 || l.kind === null) return;
   // nulls inside a list (possible in Arrow input, never in tf.Example): counted as values
   // above, skipped for the value statistics
   const isList = Boolean(l.offsets || l.fixedSize);
   const leafValid = isList ? validity(l.leaf) : undefined;
-  if (l.kind === 'bytes') addStrings(f.strings!, l, ranges, leafValid);
-  else {
+  if (l.kind === 'bytes') {
+    addStrings(f.strings!, l, ranges, leafValid);
+    if (weights) addWeightedStrings(f.strings!.weightedCounts!, l, weights, leafValid);
+  } else {
     if (converted.length < l.leaf.length) converted = new Float64Array(l.leaf.length);
-    addNumbers(f.numeric!, leafNumbers(l.leaf, converted), ranges, leafValid);
+    const values = leafNumbers(l.leaf, converted);
+    addNumbers(f.numeric!, values, ranges, leafValid);
+    if (weights) addWeightedNumbers(f.numeric!.weighted!, l, values, weights, leafValid);
   }
 }
 
@@ -277,23 +334,6 @@ function addNumbers(p: NumericPartial, values: Float64Array, ranges: number[], v
     m2 += d * d;
   }
   mergeMoments(p, n, mean, m2);
-}
-
-/** Chan, Golub, LeVeque: combine (count, mean, M2) of two disjoint sets. */
-export function mergeMoments(p: { finiteCount: number; mean: number; m2: number }, n: number, mean: number, m2: number): void {
-  if (n === 0) return;
-  const na = p.finiteCount;
-  if (na === 0) {
-    p.finiteCount = n;
-    p.mean = mean;
-    p.m2 = m2;
-    return;
-  }
-  const total = na + n;
-  const delta = mean - p.mean;
-  p.mean += (delta * n) / total;
-  p.m2 += m2 + (delta * delta * na * n) / total;
-  p.finiteCount = total;
 }
 
 function addStrings(p: StringPartial, l: ColumnLayout, ranges: number[], valid: Uint8Array | undefined): void {

@@ -15,7 +15,9 @@ import { accumulateTable, emptyPartial, type AccumulateOptions, type DatasetPart
 
 export { accumulateBatch, accumulateTable, emptyPartial, type DatasetPartial, type FeaturePartial } from './accumulators.js';
 export { KLL_DEFAULT_K, KLL_RANK_ERROR, KllSketch } from './kll.js';
-export { decodePartial, encodePartial, mergePartials } from './merge.js';
+export { mergePartials } from './merge.js';
+export { decodePartial, encodePartial } from './partial-file.js';
+export { WeightedKllSketch } from './kll-weighted.js';
 export {
   datasetStatistics, decodeStatistics, encodeStatistics, featureStatistics, NON_UTF8_PLACEHOLDER, statisticsJson, statisticsList,
   type StatsOptions,
@@ -24,7 +26,8 @@ export {
 /** Partial statistics of one Examples shard (an Arrow IPC file). */
 export async function shardPartial(file: string, opts: Omit<AccumulateOptions, 'source'> = {}): Promise<DatasetPartial> {
   const table = await readShard(file);
-  return accumulateTable(table, { ...opts, source: path.basename(file) });
+  // Split-<name>/<shard file>: errors name the split and the shard
+  return accumulateTable(table, { ...opts, source: path.join(path.basename(path.dirname(file)), path.basename(file)) });
 }
 
 /** Partial statistics of a whole split, one shard in memory at a time (the single-activity path). */
@@ -35,6 +38,6 @@ export async function splitPartial(
   opts: Omit<AccumulateOptions, 'source'> = {},
 ): Promise<DatasetPartial> {
   const into = emptyPartial();
-  for await (const { shard, table } of iterateSplit(examplesUri, props, split)) accumulateTable(table, { ...opts, source: shard }, into);
+  for await (const { shard, table } of iterateSplit(examplesUri, props, split)) accumulateTable(table, { ...opts, source: `Split-${split}/${shard}` }, into);
   return into;
 }

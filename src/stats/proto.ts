@@ -6,12 +6,14 @@
  * 10 value-count quantile buckets, 10 standard and 10 quantile histogram buckets, top 20
  * values, 1000 rank-histogram buckets), so numbers agree with `tfdv.generate_statistics_*`:
  * exactly for counts, min/max, zeros, unique and top-k; to a double's last bits for mean/std;
- * within the sketches' errors for median and histograms.
+ * within the sketches' errors for median and histograms. A weighted partial (a weight
+ * feature) adds TFDV's weighted statistics beside them (proto-weighted.ts).
  */
 import type protobuf from 'protobufjs';
 import type { DatasetPartial, FeaturePartial, NumericPartial, StringPartial } from './accumulators.js';
 import { quantileOf, quantilesHistogram, sampleFromCounts, standardHistogram, type HistogramObject } from './histograms.js';
 import { decodeMessage, protoType } from '../io/proto.js';
+import { weightedCommonStats, weightedNumericStats, weightedStringStats } from './proto-weighted.js';
 
 export interface StatsOptions {
   numValuesHistogramBuckets?: number;
@@ -19,6 +21,8 @@ export interface StatsOptions {
   numQuantilesHistogramBuckets?: number;
   numTopValues?: number;
   numRankHistogramBuckets?: number;
+  /** weighted top values below this total weight are left out (TFDV's weighted_frequency_threshold) */
+  weightedFrequencyThreshold?: number;
   /** byte features to report as BYTES (bytes_stats) instead of STRING, as TFDV does for schema-declared ones */
   bytesFeatures?: string[];
 }
@@ -28,8 +32,9 @@ export const NON_UTF8_PLACEHOLDER = '__BYTES_VALUE__';
 
 const defaults = {
   numValuesHistogramBuckets: 10, numHistogramBuckets: 10, numQuantilesHistogramBuckets: 10,
-  numTopValues: 20, numRankHistogramBuckets: 1000,
+  numTopValues: 20, numRankHistogramBuckets: 1000, weightedFrequencyThreshold: 1,
 };
+type Options = Required<Omit<StatsOptions, 'bytesFeatures'>>;
 
 export function statisticsListType(): protobuf.Type {
   return protoType('statistics.proto', 'tensorflow.metadata.v0.DatasetFeatureStatisticsList');
@@ -39,8 +44,10 @@ export function statisticsListType(): protobuf.Type {
 
 type Obj = Record<string, unknown>;
 
-function commonStats(f: FeaturePartial, numExamples: number, o: Required<Omit<StatsOptions, 'bytesFeatures'>>): Obj {
+function commonStats(f: FeaturePartial, numExamples: number, weightedNumExamples: number, o: Options): Obj {
   const c: Obj = { numNonMissing: f.numNonMissing, numMissing: numExamples - f.numNonMissing, totNumValues: f.totNumValues };
+  const weighted = weightedCommonStats(f, weightedNumExamples);
+  if (weighted) c.weightedCommonStats = weighted;
   if (f.numNonMissing > 0) {
     c.minNumValues = f.minNumValues;
     c.maxNumValues = f.maxNumValues;
@@ -51,7 +58,7 @@ function commonStats(f: FeaturePartial, numExamples: number, o: Required<Omit<St
   return c;
 }
 
-function numericStats(p: NumericPartial, o: Required<Omit<StatsOptions, 'bytesFeatures'>>): Obj {
+function numericStats(p: NumericPartial, o: Options): Obj {
   if (p.count === 0) {
     // only NaNs (or no values): TFDV reports just the NaN count
     if (p.numNan === 0) return {};
@@ -67,10 +74,13 @@ function numericStats(p: NumericPartial, o: Required<Omit<StatsOptions, 'bytesFe
   const quantiles = quantilesHistogram(sample, o.numQuantilesHistogramBuckets, p.min, p.max);
   standard.numNan = p.numNan;
   quantiles.numNan = p.numNan;
-  return {
+  const out: Obj = {
     mean, stdDev: std, numZeros: p.numZeros, min: p.min, max: p.max,
     median: quantileOf(sample, 0.5), histograms: [standard, quantiles],
   };
+  const weighted = weightedNumericStats(p, o);
+  if (weighted) out.weightedNumericStats = weighted;
+  return out;
 }
 
 function label(latin1: string): string {
@@ -85,13 +95,15 @@ export function rankedValues(counts: Map<string, number>): [string, number][] {
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0));
 }
 
-function stringStats(p: StringPartial, tot: number, o: Required<Omit<StatsOptions, 'bytesFeatures'>>): Obj {
+function stringStats(p: StringPartial, tot: number, o: Options): Obj {
   const ranked = rankedValues(p.counts);
   const top = ranked.slice(0, o.numTopValues).map(([v, c]) => ({ value: label(v), frequency: c }));
   const rank = ranked.slice(0, o.numRankHistogramBuckets).map(([v, c], i) => ({ lowRank: i, highRank: i, label: label(v), sampleCount: c }));
   const s: Obj = { unique: p.counts.size, topValues: top, invalidUtf8Count: p.invalidUtf8 };
   if (rank.length) s.rankHistogram = { buckets: rank };
   if (tot > 0) s.avgLength = p.totalBytes / tot;
+  const weighted = weightedStringStats(p, o, rankedValues, label);
+  if (weighted) s.weightedStringStats = weighted;
   return s;
 }
 
@@ -107,10 +119,13 @@ function bytesStats(p: StringPartial, tot: number): Obj {
   return { unique: p.counts.size, avgNumBytes: p.totalBytes / tot, minNumBytes: min, maxNumBytes: max, maxNumBytesInt: max };
 }
 
-/** One feature's FeatureNameStatistics as a plain object (protobufjs field names). */
-export function featureStatistics(f: FeaturePartial, numExamples: number, opts: StatsOptions = {}): Obj {
+/**
+ * One feature's FeatureNameStatistics as a plain object (protobufjs field names);
+ * `weightedNumExamples` only matters for a weighted partial.
+ */
+export function featureStatistics(f: FeaturePartial, numExamples: number, opts: StatsOptions = {}, weightedNumExamples = 0): Obj {
   const o = { ...defaults, ...opts };
-  const common = commonStats(f, numExamples, o);
+  const common = commonStats(f, numExamples, weightedNumExamples, o);
   const out: Obj = { path: { step: [f.name] } };
   if (f.kind === 'int' || f.kind === 'float') {
     out.type = f.kind === 'int' ? 'INT' : 'FLOAT';
@@ -126,9 +141,18 @@ export function featureStatistics(f: FeaturePartial, numExamples: number, opts: 
   return out;
 }
 
-/** One split's DatasetFeatureStatistics as a plain object. */
+/**
+ * One split's DatasetFeatureStatistics as a plain object. A feature no example of the split
+ * has (an all-null column: ExampleGen aligns the splits on one schema, and Arrow input may
+ * carry such columns) is left out, as TFDV never sees a tf.Example feature that no example
+ * holds; partials keep it, so a feature present in some shards only still merges in.
+ */
 export function datasetStatistics(name: string, p: DatasetPartial, opts: StatsOptions = {}): Obj {
-  return { name, numExamples: p.numExamples, features: [...p.features.values()].map((f) => featureStatistics(f, p.numExamples, opts)) };
+  const wn = p.weightedNumExamples ?? 0;
+  const features = [...p.features.values()].filter((f) => f.numNonMissing > 0).map((f) => featureStatistics(f, p.numExamples, opts, wn));
+  const out: Obj = { name, numExamples: p.numExamples, features };
+  if (p.weightFeature !== undefined) out.weightedNumExamples = wn;
+  return out;
 }
 
 /** Splits -> a DatasetFeatureStatisticsList object (one dataset per split, in the given order). */

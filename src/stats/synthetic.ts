@@ -24,12 +24,18 @@ export interface SyntheticOptions {
   seed?: number;
   /** add the 100 KB strings (tests want them, benchmarks may not) */
   hugeStrings?: boolean;
+  /**
+   * add 'w_weight', an example weight: quarters from 0 to 4 (zeros included), exact in
+   * float32 so weighted sums are the same whichever precision adds them
+   */
+  weight?: boolean;
 }
 
 export function syntheticTable(opts: SyntheticOptions): Table {
   const rnd = seededRandom(opts.seed ?? 7);
   const b = new ExampleBatchBuilder();
   const huge = 'x'.repeat(100_000);
+  const weightRnd = seededRandom((opts.seed ?? 7) + 1);
   for (let r = 0; r < opts.rows; r++) {
     const row = b.beginRow();
     const col = (name: string, kind: 'int' | 'float' | 'bytes') => {
@@ -82,6 +88,8 @@ export function syntheticTable(opts: SyntheticOptions): Table {
       else c.pushString(`ok${Math.floor(rnd() * 5)}`);
     }
     if (opts.hugeStrings !== false && r % 500 === 0) col('s_huge', 'bytes').pushString(huge + String(r % 3));
+    // drawn from its own generator so the other columns are the same with and without it
+    if (opts.weight) col('w_weight', 'float').pushFloat(Math.floor(weightRnd() * 17) / 4);
     col('f_all_nan', 'float').pushFloat(NaN);
     col('f_const', 'float').pushFloat(2.5);
   }

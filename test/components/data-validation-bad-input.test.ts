@@ -17,20 +17,19 @@ afterAll(removeTempDirs);
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as Error);
 
 describe('bad input through the data validation chain', () => {
-  it('an all-null column: counted as missing everywhere, an optional BYTES feature, no anomaly', async () => {
+  // TFX's tf.Examples never hold a feature for an empty cell, so TFDV never sees a column that
+  // is empty in every row: it is not in the statistics, so not in an inferred schema either
+  it('an all-null column: left out of the statistics and the inferred schema, no anomaly', async () => {
     const root = tempDir('null');
     const rows = Array.from({ length: 6 }, (_, i) => ({ x: i, n: null }));
     writeFiles(root, { 'a.csv': `x,n\n${rows.map((r) => `${r.x},`).join('\n')}\n`, 'b.json': JSON.stringify(rows) });
     for (const input of ['a.csv', 'b.json']) {
       const r = await examplesAndStats(root, { input, split: { train: 1 } });
       expect(r.props.features.find((f) => f.name === 'n')).toMatchObject({ kind: 'bytes', valency: 'single' });
-      const n = r.feature('train', 'n')!;
-      expect(n.type).toBe('STRING');
-      expect(n.stringStats!.commonStats).toMatchObject({ numNonMissing: 0, numMissing: 6, totNumValues: 0 });
-      expect(n.stringStats).toMatchObject({ unique: 0, avgLength: 0, topValues: [] });
+      expect(r.stats('train').features.map((f) => f.path.step[0])).toEqual(['x']);
       const { schema, artifact } = await inferSchema(r.statistics, root);
-      // never present: no required presence, no shape, no domain
-      expect(getFeature(schema, 'n')).toEqual({ name: 'n', type: 'BYTES', presence: { minCount: 0 } });
+      expect(schema.feature.map((f) => f.name)).toEqual(['x']);
+      expect(getFeature(schema, 'n')).toBeUndefined();
       const v = await validate(r.statistics, artifact, root);
       expect(v.props).toEqual({ splitNames: ['train'], anomalyCount: 0, anomalies: { train: [] } });
     }
@@ -69,15 +68,14 @@ describe('bad input through the data validation chain', () => {
     expect(fs.readdirSync(out)).toEqual([]);
   });
 
-  it('an empty split: 0 rows and 0 examples, validation says data missing; inferring from it deprecates', async () => {
+  it('an empty split: 0 examples and no features (as TFDV on an empty TFRecord), validation says data missing; SchemaGen skips it', async () => {
     const root = tempDir('empty');
     writeFiles(root, { 'tr.csv': 'a,b\n1,x\n2,y\n3,x\n', 'ev.csv': 'a,b\n' });
     const r = await examplesAndStats(root, { splits: { train: 'tr.csv', eval: 'ev.csv' } });
     expect(r.props.rowCounts).toEqual({ train: 3, eval: 0 });
     const ev = r.stats('eval');
     expect(ev.numExamples ?? 0).toBe(0);
-    expect(ev.features.map((f) => f.path.step[0])).toEqual(['a', 'b']);
-    expect(ev.features[0]!.numStats!.commonStats).toMatchObject({ numNonMissing: 0, numMissing: 0 });
+    expect(ev.features).toEqual([]);
 
     const trainOnly = await inferSchema(r.statistics, root, { excludeSplits: ['eval'] });
     const v = await validate(r.statistics, trainOnly.artifact, root);
@@ -86,12 +84,14 @@ describe('bad input through the data validation chain', () => {
     expect(v.info('eval')).toMatchObject({ dataMissing: true, anomalyInfo: {} });
     expect(v.info('train').dataMissing ?? false).toBe(false);
 
-    // TFDV's update rule: a required feature absent from a further split is deprecated
+    // TFDV's update_schema would deprecate every required feature the empty split lacks;
+    // SchemaGen leaves empty splits out of the inference instead (components/schema-gen)
     const both = await inferSchema(r.statistics, root);
-    expect(both.schema.feature.map((f) => [f.name, f.lifecycleStage])).toEqual([['a', 'DEPRECATED'], ['b', 'DEPRECATED']]);
-    // inferring from the empty split alone gives optional features only
-    const evalOnly = await inferSchema(r.statistics, root, { excludeSplits: ['train'] });
-    expect(evalOnly.schema.feature).toEqual([{ name: 'a', type: 'INT', presence: { minCount: 0 } }, { name: 'b', type: 'BYTES', presence: { minCount: 0 } }]);
+    expect(both.schema.feature.map((f) => [f.name, f.lifecycleStage])).toEqual([['a', undefined], ['b', undefined]]);
+    // the empty split alone has nothing to infer from
+    const evalOnly = await failure(inferSchema(r.statistics, root, { excludeSplits: ['train'] }));
+    expect(evalOnly).toBeInstanceOf(DataError);
+    expect(evalOnly!.message).toMatch(/every split is empty \(eval\)/);
   });
 
   it('a feature only in eval data: a schema from train flags SCHEMA_NEW_COLUMN', async () => {
@@ -107,9 +107,22 @@ describe('bad input through the data validation chain', () => {
   });
 
   // ExampleGen with given split patterns aligns the splits on one schema, so a feature only in
-  // eval is an all-null column in train, its train statistics list it, and a schema inferred
-  // from train holds it as optional: no SCHEMA_NEW_COLUMN (TFX's tf.Examples would not list it)
-  it.todo('given split patterns, a feature only in eval: a schema from train flags SCHEMA_NEW_COLUMN');
+  // eval is an all-null column in train; StatisticsGen leaves it out of train's statistics (as
+  // TFDV on TFX's tf.Examples), so a schema from train lacks it and eval flags it
+  it('given split patterns, a feature only in eval: a schema from train flags SCHEMA_NEW_COLUMN', async () => {
+    const root = tempDir('new-col-splits');
+    writeFiles(root, { 'tr.csv': 'a,b\n1,x\n2,y\n3,x\n', 'ev.csv': 'a,b,z\n1,x,7\n2,y,8\n' });
+    const r = await examplesAndStats(root, { splits: { train: 'tr.csv', eval: 'ev.csv' } });
+    // one Arrow schema for both splits: z is a column of train's shards too, null in every row
+    expect(r.props.features.map((f) => f.name)).toEqual(['a', 'b', 'z']);
+    expect(r.stats('train').features.map((f) => f.path.step[0])).toEqual(['a', 'b']);
+    expect(r.feature('eval', 'z')!.numStats!.commonStats).toMatchObject({ numNonMissing: 2, numMissing: 0 });
+    const { schema, artifact } = await inferSchema(r.statistics, root, { excludeSplits: ['eval'] });
+    expect(schema.feature.map((f) => f.name)).toEqual(['a', 'b']);
+    const v = await validate(r.statistics, artifact, root);
+    expect(v.props.anomalies).toEqual({ train: [], eval: ['z:SCHEMA_NEW_COLUMN'] });
+    expect(v.info('eval').anomalyInfo.z).toMatchObject({ shortDescription: 'New column' });
+  });
 
   it('huge strings: a 1 MB value and 10k distinct 200-char values, exact lengths, no domain for the wide one', async () => {
     const root = tempDir('huge');

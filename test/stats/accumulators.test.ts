@@ -155,15 +155,25 @@ describe('statistics from Arrow columns (hand-computed)', () => {
     expect(s.min).toBe(-(2 ** 62));
   });
 
-  it('gives an all-null column common statistics only, and an empty split zero examples', () => {
+  it('leaves out a column no row has (as TFDV never sees a tf.Example feature no example holds), and an empty split has no features', () => {
     const allNull = tableFromArrays({ a: Float64Array.of(1, 2) });
     const nulls = new Table({ a: allNull.getChild('a')!, z: makeVector(makeData({ type: new Float64(), length: 2, nullCount: 2, nullBitmap: new Uint8Array(1), data: new Float64Array(2) })) });
     const f2 = stats(nulls);
-    expect(f2.z.type).toBe('FLOAT');
-    expect(f2.z.numStats).toEqual({ commonStats: { numNonMissing: 0, numMissing: 2, totNumValues: 0 } });
-    const empty = stats(nulls.slice(0, 0));
-    expect(empty.a.numStats.commonStats).toEqual({ numNonMissing: 0, numMissing: 0, totNumValues: 0 });
-    expect(datasetStatistics('eval', accumulateTable(nulls.slice(0, 0)))).toMatchObject({ numExamples: 0 });
+    expect(Object.keys(f2)).toEqual(['a']);
+    // the partial keeps it, so shards where it has values still merge into a listed feature
+    const part = accumulateTable(nulls);
+    expect(part.features.get('z')).toMatchObject({ kind: 'float', numNonMissing: 0 });
+    const withZ = new Table({ a: allNull.getChild('a')!, z: vectorFromArray([null, 4.5], new Float64()) });
+    const merged = datasetStatistics('train', mergePartials([part, accumulateTable(withZ)])) as { features: { path: { step: string[] }; numStats: { commonStats: object } }[] };
+    expect(merged.features.map((f) => f.path.step[0])).toEqual(['a', 'z']);
+    expect(merged.features[1]!.numStats.commonStats).toMatchObject({ numNonMissing: 1, numMissing: 3, totNumValues: 1 });
+    expect(datasetStatistics('eval', accumulateTable(nulls.slice(0, 0)))).toEqual({ name: 'eval', numExamples: 0, features: [] });
+  });
+
+  it('keeps a feature that is present with empty lists only (a tf.Example feature with an empty list is present)', () => {
+    const t = build({ a: 'int', l: 'float' }, [{ a: 1, l: [] }, { a: 2, l: [] }, { a: 3 }]);
+    const s = stats(t);
+    expect(s.l.numStats.commonStats).toMatchObject({ numNonMissing: 2, numMissing: 1, totNumValues: 0, maxNumValues: 0 });
   });
 
   it('reads plain Arrow types and sliced batches (Int32, Float64, Dictionary, Binary)', () => {

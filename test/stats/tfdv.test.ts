@@ -5,66 +5,17 @@
  *     lists, missing cells, ties, huge strings, invalid UTF-8); compared feature by feature;
  * (b) TFDV's load_stats_binary reads tsfx's binary.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Table } from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExampleBatchBuilder } from '../../src/io/columns.js';
 import { readJsonExamples } from '../../src/io/json.js';
-import { examplesToTfRecord } from '../../src/io/tf-example.js';
 import { accumulateTable, decodeStatistics, encodeStatistics, KLL_RANK_ERROR, statisticsList } from '../../src/stats/index.js';
 import { rankMiss, rawValues, syntheticTable } from '../../src/stats/synthetic.js';
-import { TFDV_REQUIREMENTS } from '../helpers/python-pins.js';
+import { byName, repo, TFDV_EPSILON, useTfdv, type Any } from './tfdv-helpers.js';
 
-/** the TFDV compared against; the extra pins keep pip's resolver from wandering (and failing on a pyarrow sdist) */
-/** TFDV's default quantile sketch epsilon (StatsOptions.epsilon) */
-const TFDV_EPSILON = 0.01;
-
-const run = promisify(execFile);
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const here = fileURLToPath(new URL('.', import.meta.url));
-
- 
-type Any = any;
-
-let python: string;
-let dir: string;
-
-beforeAll(async () => {
-  const { stdout } = await run('bash', [path.join(repo, 'scripts/python-venv.sh'), 'tfdv', ...TFDV_REQUIREMENTS], { cwd: repo, maxBuffer: 64 << 20 });
-  python = stdout.trim().split('\n').pop()!;
-  dir = await mkdtemp(path.join(tmpdir(), 'tsfx-tfdv-'));
-}, 20 * 60_000);
-
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-async function py(...args: string[]): Promise<string> {
-  const { stdout } = await run(python, [path.join(here, 'tfdv_stats.py'), ...args], {
-    cwd: here,
-    maxBuffer: 256 << 20,
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', CUDA_VISIBLE_DEVICES: '' },
-  });
-  return stdout;
-}
-
-/** TFDV's statistics of `table`'s rows, through a TFRecord of tf.Examples */
-async function tfdvStats(table: Table, name: string): Promise<Any> {
-  const rec = path.join(dir, `${name}.tfrecord`);
-  const out = path.join(dir, `${name}-tfdv.pb`);
-  await examplesToTfRecord(table, rec);
-  await py('generate', rec, out);
-  return decodeStatistics(await readFile(out), out);
-}
-
-function byName(ds: Any): Record<string, Any> {
-  return Object.fromEntries(ds.features.map((f: Any) => [f.path.step.join('/'), f]));
-}
+const tfdv = useTfdv();
 
 const same = (a: number, b: number) => (Number.isNaN(a) ? Number.isNaN(b) : a === b);
 const rel = (a: number, b: number) => (Number.isFinite(a) ? Math.abs(a - b) / Math.max(1e-300, Math.abs(a)) : same(a, b) ? 0 : Infinity);
@@ -159,7 +110,7 @@ async function penguins(): Promise<Table> {
 describe('statistics against TFDV', () => {
   it('penguins.json: every feature matches TFDV', async () => {
     const table = await penguins();
-    const theirs = await tfdvStats(table, 'penguins');
+    const theirs = await tfdv.stats(table, 'penguins');
     const ours = decodeStatistics(encodeStatistics(statisticsList([['train', accumulateTable(table)]]))) as Any;
     const checked = compare(table, theirs.datasets[0], ours.datasets[0]);
     expect(checked.mean).toBe(4);
@@ -169,7 +120,7 @@ describe('statistics against TFDV', () => {
   it('a generated dataset with NaN, infinities, zeros, lists, ties, huge strings and invalid UTF-8 matches TFDV', async () => {
     // 3000 rows: past the sketch's exact range (k = 512) on every numeric feature
     const table = syntheticTable({ rows: 3000, seed: 7 });
-    const theirs = await tfdvStats(table, 'synthetic');
+    const theirs = await tfdv.stats(table, 'synthetic');
     const ours = decodeStatistics(encodeStatistics(statisticsList([['train', accumulateTable(table)]]))) as Any;
     const checked = compare(table, theirs.datasets[0], ours.datasets[0]);
     expect(checked.topValues).toBe(4);
@@ -179,9 +130,9 @@ describe('statistics against TFDV', () => {
 
   it('TFDV reads tsfx statistics with load_stats_binary', async () => {
     const table = syntheticTable({ rows: 1000, seed: 8 });
-    const file = path.join(dir, 'ours.pb');
+    const file = path.join(tfdv.dir, 'ours.pb');
     await writeFile(file, encodeStatistics(statisticsList([['train', accumulateTable(table.slice(0, 700))], ['eval', accumulateTable(table.slice(700))]])));
-    const seen = JSON.parse((await py('load', file)).trim().split('\n').pop()!) as Any;
+    const seen = JSON.parse((await tfdv.py('load', file)).trim().split('\n').pop()!) as Any;
     expect(seen.datasets.map((d: Any) => [d.name, d.num_examples])).toEqual([['train', 700], ['eval', 300]]);
     const ours = byName((decodeStatistics(await readFile(file)) as Any).datasets[0]);
     const f = seen.datasets[0].features;

@@ -1,6 +1,8 @@
 """TFDV side of test/stats/tfdv.test.ts, run in the venv built by scripts/python-venv.sh.
 
-  python tfdv_stats.py generate IN.tfrecord OUT.pb   TFDV's statistics of a TFRecord of tf.Examples
+  python tfdv_stats.py generate IN.tfrecord OUT.pb [WEIGHT]
+                                                     TFDV's statistics of a TFRecord of tf.Examples
+                                                     (weighted by feature WEIGHT if given)
   python tfdv_stats.py load STATS.pb                 read tsfx's binary with TFDV, print fields as JSON
 """
 import json
@@ -8,10 +10,11 @@ import math
 import sys
 
 
-def generate(tfrecord, out):
+def generate(tfrecord, out, weight=None):
     import tensorflow_data_validation as tfdv
 
-    stats = tfdv.generate_statistics_from_tfrecord(data_location=tfrecord)
+    options = tfdv.StatsOptions(weight_feature=weight) if weight else tfdv.StatsOptions()
+    stats = tfdv.generate_statistics_from_tfrecord(data_location=tfrecord, stats_options=options)
     with open(out, "wb") as f:
         f.write(stats.SerializeToString())
 
@@ -68,8 +71,8 @@ def load(path):
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "generate":
-        generate(sys.argv[2], sys.argv[3])
+        generate(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
     elif cmd == "load":
         load(sys.argv[2])
     else:
-        sys.exit("usage: tfdv_stats.py generate IN OUT | load STATS")
+        sys.exit("usage: tfdv_stats.py generate IN OUT [WEIGHT] | load STATS")

@@ -8,12 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StatisticsGenParams, statisticsGenExecutor } from '../../../components/statistics-gen/index.js';
+import { statisticsGenFanOut } from '../../../components/statistics-gen/executor.js';
 import { STATS_FILE, STATS_JSON_FILE } from '../../../components/statistics-gen/spec.js';
 import type { InputArtifact } from '../../../src/dsl/component.js';
-import { DefinitionError } from '../../../src/errors.js';
+import { DataError, DefinitionError } from '../../../src/errors.js';
 import { readSplit } from '../../../src/io/arrow-shards.js';
 import { accumulateTable, decodeStatistics, encodeStatistics, statisticsList } from '../../../src/stats/index.js';
-import { makeCtx, removeTempDirs, runExampleGen, tempDir } from '../example-gen/helpers.js';
+import { makeCtx, removeTempDirs, runExampleGen, tempDir, writeFiles } from '../example-gen/helpers.js';
 
 const penguins = fileURLToPath(new URL('../../../node_modules/vega-datasets/data/penguins.json', import.meta.url));
 afterAll(removeTempDirs);
@@ -25,15 +26,28 @@ async function penguinExamples() {
   return { examples, props, root };
 }
 
-async function runStats(examples: InputArtifact<'Examples'>, root: string, params: Record<string, unknown> = {}) {
+/** The executor alone (it computes the partials itself), or `fanOut` first (one run per shard) as in a pipeline run. */
+async function runStats(examples: InputArtifact<'Examples'>, root: string, params: Record<string, unknown> = {}, fanOut = false) {
   const out = tempDir('stats');
   const { ctx, beats } = makeCtx(root);
+  const parsed = StatisticsGenParams.parse(params);
+  const inputs = { examples: [examples] };
+  let shards;
+  if (fanOut) {
+    const tasks = await statisticsGenFanOut.plan({ inputs, params: parsed, ctx });
+    shards = await Promise.all(tasks.map(async (task, index) => {
+      const dir = tempDir(`shard-${index}`);
+      await statisticsGenFanOut.run({ inputs, params: parsed, ctx, task, index, path: dir });
+      return { index, task, path: dir };
+    }));
+  }
   const result = await statisticsGenExecutor({
-    inputs: { examples: [examples] },
+    inputs,
     outputs: { statistics: { type: 'ExampleStatistics', uri: out, path: out } },
-    params: StatisticsGenParams.parse(params),
+    params: parsed,
     resolved: undefined,
     ctx,
+    shards,
   });
   return { result, out, beats };
 }
@@ -73,6 +87,39 @@ describe('StatisticsGen executor', () => {
     const err = await runStats(examples, root, { excludeSplits: ['test'] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DefinitionError);
     expect((err as Error).message).toMatch(/unknown split 'test'/);
+  });
+});
+
+describe('StatisticsGen executor with weightFeature', () => {
+  it('adds weighted statistics, the same from fanned-out shards as from one pass', async () => {
+    const root = tempDir('weighted');
+    const lines = Array.from({ length: 40 }, (_, i) => `${i % 4},${(i * 7) % 13},${['a', 'b', 'c'][i % 3]}`);
+    writeFiles(root, { 'w.csv': `w,x,s\n${lines.join('\n')}\n` });
+    const { props, out: examplesDir } = await runExampleGen(root, { input: 'w.csv', rowsPerShard: 6 });
+    const examples: InputArtifact<'Examples'> = { id: 1, type: 'Examples', uri: examplesDir, path: examplesDir, properties: props };
+    expect(props.shards.train!.length).toBeGreaterThan(2);
+    const direct = await runStats(examples, root, { weightFeature: 'w' });
+    const fanned = await runStats(examples, root, { weightFeature: 'w' }, true);
+    for (const split of ['train', 'eval']) {
+      type Weighted = { path: { step: string[] }; stringStats?: { weightedStringStats: { topValues: unknown[] } } };
+      const ds = readStats(direct.out, split).datasets[0] as unknown as { weightedNumExamples: number; features: Weighted[] };
+      const whole = accumulateTable(await readSplit(examples.path, props, split), { weightFeature: 'w' });
+      expect(ds.weightedNumExamples).toBe(whole.weightedNumExamples);
+      expect(ds.weightedNumExamples).toBeGreaterThan(0);
+      const s = ds.features.find((f) => f.path.step[0] === 's');
+      expect(s?.stringStats?.weightedStringStats.topValues.length).toBeGreaterThan(0);
+      // shards merged in the executor: equal but for the last bits of means and deviations
+      const round = (o: unknown) => JSON.parse(JSON.stringify(o, (_, v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v)));
+      expect(round(readStats(fanned.out, split))).toEqual(round(readStats(direct.out, split)));
+    }
+  });
+
+  it('fails with a DataError naming the weight feature, the split and shard, and the row', async () => {
+    const { examples, root } = await penguinExamples();
+    // penguins.json has rows without a body mass
+    const err = await runStats(examples, root, { weightFeature: 'Body Mass (g)' }, true).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toMatch(/^Split-(train|eval)\/data-\d+-of-\d+\.arrow row \d+: weight feature 'Body Mass \(g\)' is missing$/);
   });
 });
 
