@@ -6,6 +6,6 @@
  *   const anomalies = validateStatistics(stats.datasets[0], schema, { previous: lastSpan.datasets[0] });
  *   await fs.writeFile('SchemaDiff.pb', encodeAnomalies(anomalies));
  */
-export { divergence, jensenShannon, lInfinity, sixDigits, type ComparatorOptions } from './drift.js';
+export { divergence, jensenShannon, lInfinity, normalizedAbsDifference, sixDigits, type ComparatorOptions } from './drift.js';
 export * from './proto.js';
 export { percentage, validateStatistics, type ValidateOptions } from './validate.js';

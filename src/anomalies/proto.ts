@@ -26,6 +26,8 @@ export type AnomalyType =
   | 'DATASET_HIGH_NUM_EXAMPLES'
   | 'COMPARATOR_L_INFTY_HIGH'
   | 'COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH'
+  | 'COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH'
+  | 'COMPARATOR_CONTROL_DATA_MISSING'
   | (string & {});
 
 export interface Reason {
@@ -43,7 +45,7 @@ export interface AnomalyInfo {
 }
 
 export interface Measurement {
-  type: 'L_INFTY' | 'JENSEN_SHANNON_DIVERGENCE';
+  type: 'L_INFTY' | 'JENSEN_SHANNON_DIVERGENCE' | 'NORMALIZED_ABSOLUTE_DIFFERENCE';
   value: number;
   threshold: number;
 }
@@ -56,6 +58,8 @@ export interface DriftSkewInfo {
 
 export interface Anomalies {
   baseline?: Schema;
+  /** how anomalyInfo is keyed: TFDV writes SERIALIZED_PATH (the feature path joined with '.') */
+  anomalyNameFormat?: 'UNKNOWN' | 'SERIALIZED_PATH';
   anomalyInfo: Record<string, AnomalyInfo>;
   datasetAnomalyInfo?: AnomalyInfo;
   dataMissing?: boolean;
@@ -66,10 +70,15 @@ export function anomaliesType(): protobuf.Type {
   return protoType('anomalies.proto', 'tensorflow.metadata.v0.Anomalies');
 }
 
-/** Anomalies object -> TFMD binary (TFX's SchemaDiff.pb). */
+/**
+ * Anomalies object -> TFMD binary (TFX's SchemaDiff.pb). Like TFDV's, it says anomalyInfo is
+ * keyed by serialized feature path unless the dataset was empty (TFDV leaves it unset then);
+ * the in-memory object and its JSON view leave that constant out.
+ */
 export function encodeAnomalies(a: Anomalies): Uint8Array {
   const T = anomaliesType();
-  return T.encode(T.fromObject(a)).finish();
+  const withFormat: Anomalies = a.dataMissing || a.anomalyNameFormat ? a : { ...a, anomalyNameFormat: 'SERIALIZED_PATH' };
+  return T.encode(T.fromObject(withFormat)).finish();
 }
 
 /** TFMD binary (ours or TFDV's) -> Anomalies object with only the fields that are set. */

@@ -3,8 +3,9 @@
  * checked against a schema, giving TFMD Anomalies with TFDV's anomaly types and short / long
  * descriptions, so a user reading them (or a script matching them) sees what TFDV would say.
  */
-import { fractionPresent, featureName, featureStatsView, type FeatureStatsView } from '../schema/stats-view.js';
+import { byteOrder, fractionPresent, featureName, featureStatsView, type FeatureStatsView } from '../schema/stats-view.js';
 import { isDeprecated, type Feature, type FloatDomain, type Schema, type StringDomain } from '../schema/index.js';
+import { DefinitionError } from '../errors.js';
 import { compareFeature, featuresByName, type ComparatorOptions } from './drift.js';
 import type { AnomalyInfo, Anomalies, DriftSkewInfo, Reason } from './proto.js';
 
@@ -25,6 +26,10 @@ const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
 const DROPPED = 'Column dropped';
 
 export function validateStatistics(dataset: Obj, schema: Schema, opts: ValidateOptions = {}): Anomalies {
+  const env = opts.environment;
+  if (env !== undefined && !(schema.defaultEnvironment ?? []).includes(env)) {
+    throw new DefinitionError(`environment '${env}' is not one of the schema's default_environment (${(schema.defaultEnvironment ?? []).join(', ') || 'none'})`, ['environment']);
+  }
   const out: Anomalies = { baseline: schema, anomalyInfo: {} };
   const numExamples = num(dataset.numExamples);
   // TFDV checks nothing else in an empty dataset: every feature would be "missing"
@@ -43,10 +48,23 @@ export function validateStatistics(dataset: Obj, schema: Schema, opts: ValidateO
   };
 
   for (const feature of schema.feature) {
-    if (isDeprecated(feature) || !inEnvironment(feature, schema, opts.environment)) continue;
+    if (deprecated(feature)) continue;
     const raw = stats.get(feature.name);
+    if (!inEnvironment(feature, schema, env)) {
+      if (raw && featureStatsView(raw)) {
+        add(feature.name, [{
+          type: 'SCHEMA_NEW_COLUMN',
+          shortDescription: 'Column missing in environment',
+          description: `New column ${feature.name} found in data but not in the environment ${env} in the schema.`,
+        }]);
+      }
+      continue;
+    }
     if (!raw) {
-      add(feature.name, [{ type: 'SCHEMA_MISSING_COLUMN', shortDescription: DROPPED, description: 'Column is completely missing' }]);
+      // only a feature that must be present is missed
+      if (num(feature.presence?.minCount) > 0 || num(feature.presence?.minFraction) > 0) {
+        add(feature.name, [{ type: 'SCHEMA_MISSING_COLUMN', shortDescription: DROPPED, description: 'Column is completely missing' }]);
+      }
       continue;
     }
     const view = featureStatsView(raw);
@@ -59,7 +77,8 @@ export function validateStatistics(dataset: Obj, schema: Schema, opts: ValidateO
     if (inSchema.has(name) || !featureStatsView(raw)) continue;
     add(name, [{ type: 'SCHEMA_NEW_COLUMN', shortDescription: 'New column', description: 'New column (column in data but not in schema)' }]);
   }
-  if (measured.length) out.driftSkewInfo = measured;
+  // TFDV lists them by feature path
+  if (measured.length) out.driftSkewInfo = measured.sort((a, b) => byteOrder(a.path.step.join('.'), b.path.step.join('.')));
   return out;
 }
 
@@ -94,15 +113,16 @@ function checkDataset(numExamples: number, c: DatasetConstraints | undefined): R
   return reasons;
 }
 
-/** TFDV's environment rule: an explicit in/not-in wins, else the schema's default environments, else every environment. */
+/** TFDV's environment rule: no environment checks every feature; else in_environment, then not_in_environment, then the defaults decide. */
 function inEnvironment(f: Feature, schema: Schema, env: string | undefined): boolean {
   if (env === undefined) return true;
   if (f.inEnvironment?.includes(env)) return true;
   if (f.notInEnvironment?.includes(env)) return false;
-  if (f.inEnvironment?.length) return false;
-  const defaults = schema.defaultEnvironment ?? [];
-  return defaults.length === 0 || defaults.includes(env);
+  return (schema.defaultEnvironment ?? []).includes(env);
 }
+
+/** TFDV skips features in these lifecycle stages. */
+const deprecated = isDeprecated;
 
 function checkFeature(feature: Feature, view: FeatureStatsView, raw: Obj, schema: Schema): Reason[] {
   const reasons: Reason[] = [];
@@ -160,7 +180,8 @@ function checkFeature(feature: Feature, view: FeatureStatsView, raw: Obj, schema
   }
   if (!typeOk) return reasons;
   const stringDomain = resolveDomain(feature, schema, 'stringDomain') as StringDomain | undefined;
-  if (stringDomain && view.statsType === 'STRING') reasons.push(...checkStringDomain(stringDomain, view, raw));
+  if (stringDomain && view.statsType === 'STRING') reasons.push(...checkStringDomain(stringDomain, view, raw, feature.distributionConstraints?.minDomainMass));
+  if (feature.uniqueConstraints) reasons.push(...checkUnique(feature.uniqueConstraints, raw));
   const floatDomain = resolveDomain(feature, schema, 'floatDomain') as FloatDomain | undefined;
   if (floatDomain?.disallowNan && nanCount(raw) > 0) {
     reasons.push({ type: 'FLOAT_TYPE_HAS_NAN', shortDescription: 'Invalid values', description: 'Float feature has NaN values.' });
@@ -175,7 +196,29 @@ function resolveDomain(f: Feature, schema: Schema, kind: 'stringDomain' | 'float
   return (schema[kind] as (StringDomain | FloatDomain)[] | undefined)?.find((d) => d.name === f.domain);
 }
 
-function checkStringDomain(domain: StringDomain, view: FeatureStatsView, raw: Obj): Reason[] {
+/** Distinct values against unique_constraints; an unset bound is 0, as TFDV reads it. */
+function checkUnique(c: NonNullable<Feature['uniqueConstraints']>, raw: Obj): Reason[] {
+  if (!raw.stringStats) {
+    return [{
+      type: 'FEATURE_TYPE_NO_UNIQUE',
+      shortDescription: 'No unique values',
+      description: 'UniqueConstraints specified for the feature, but unique values were not counted (i.e., feature is not string or categorical).',
+    }];
+  }
+  const unique = num((raw.stringStats as Obj).unique);
+  const [min, max] = [num(c.min), num(c.max)];
+  const reasons: Reason[] = [];
+  if (unique < min) {
+    reasons.push({ type: 'FEATURE_TYPE_LOW_UNIQUE', shortDescription: 'Low number of unique values', description: `Expected at least ${min} unique values but found only ${unique}.` });
+  }
+  if (unique > max) {
+    reasons.push({ type: 'FEATURE_TYPE_HIGH_UNIQUE', shortDescription: 'High number of unique values', description: `Expected no more than ${max} unique values but found ${unique}.` });
+  }
+  return reasons;
+}
+
+/** Values outside the domain, unless their share of all values stays within 1 - min_domain_mass. */
+function checkStringDomain(domain: StringDomain, view: FeatureStatsView, raw: Obj, minDomainMass: number | undefined): Reason[] {
   if (view.invalidUtf8) {
     return [{ type: 'ENUM_TYPE_INVALID_UTF8', shortDescription: 'Invalid UTF8 strings', description: 'Found strings that were not valid UTF8 strings.' }];
   }
@@ -184,6 +227,8 @@ function checkStringDomain(domain: StringDomain, view: FeatureStatsView, raw: Ob
   const missing = [...view.stringValues].filter(([v]) => !valid.has(v)).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   if (!missing.length) return [];
   const total = totalValues(raw);
+  const offDomain = missing.reduce((n, [, c]) => n + c, 0);
+  if (total && offDomain / total <= 1 - (minDomainMass ?? 1)) return [];
   const listed = missing.map(([v, n]) => `${cEscape(v)} (${percentage(n, total)})`).join(', ');
   return [{ type: 'ENUM_TYPE_UNEXPECTED_STRING_VALUES', shortDescription: 'Unexpected string values', description: `Examples contain values missing from the schema: ${listed}. ` }];
 }

@@ -61,5 +61,5 @@ export function getFeature(schema: Schema, name: string): Feature | undefined {
 }
 
 export function isDeprecated(f: Feature): boolean {
-  return f.deprecated === true || ['PLANNED', 'ALPHA', 'DEPRECATED', 'DEBUG_ONLY'].includes(f.lifecycleStage ?? '');
+  return f.deprecated === true || ['PLANNED', 'ALPHA', 'DEPRECATED', 'DEBUG_ONLY', 'DISABLED'].includes(f.lifecycleStage ?? '');
 }

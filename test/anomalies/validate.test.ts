@@ -125,14 +125,30 @@ describe('validateStatistics (tfdv.validate_statistics)', () => {
     expect(anomalyList(empty)).toEqual([]);
   });
 
-  it('environments: a feature not in the SERVING environment is not missed there', () => {
+  it('environments: a feature not in the SERVING environment is not missed there, and is new if present', () => {
     const schema = parseSchemaText(`
       default_environment: "TRAINING" default_environment: "SERVING"
       feature { name: "x" type: FLOAT }
-      feature { name: "label" type: INT not_in_environment: "SERVING" }`);
+      feature { name: "label" type: INT not_in_environment: "SERVING" presence { min_count: 1 } }`);
     const stats = statsOfRows({ x: 'float' }, rows(5, (i) => ({ x: i })));
     expect(anomalyList(validateStatistics(stats, schema))).toEqual(['label:SCHEMA_MISSING_COLUMN']);
     expect(anomalyList(validateStatistics(stats, schema, { environment: 'SERVING' }))).toEqual([]);
+    const labelled = statsOfRows({ x: 'float', label: 'int' }, rows(5, (i) => ({ x: i, label: i % 2 })));
+    expect(one(validateStatistics(labelled, schema, { environment: 'SERVING' }), 'label')).toMatchObject({
+      shortDescription: 'Column missing in environment',
+      description: 'New column label found in data but not in the environment SERVING in the schema.',
+    });
+    // an environment the schema does not declare is a mistake in the call, as in TFDV's API
+    expect(() => validateStatistics(stats, schema, { environment: 'EVAL' })).toThrow(/environment 'EVAL'/);
+  });
+
+  it('a missing feature is an anomaly only when the schema requires its presence', () => {
+    const schema = parseSchemaText(`
+      feature { name: "x" type: FLOAT }
+      feature { name: "optional" type: INT }
+      feature { name: "needed" type: INT presence { min_fraction: 0.5 } }
+      feature { name: "off" type: INT presence { min_count: 1 } lifecycle_stage: DISABLED }`);
+    expect(anomalyList(validateStatistics(clean, schema))).toEqual(['n:SCHEMA_NEW_COLUMN', 'needed:SCHEMA_MISSING_COLUMN', 's:SCHEMA_NEW_COLUMN']);
   });
 
   it('round-trips through the TFMD binary form', () => {
