@@ -48,7 +48,10 @@ it('retries an executor on a new worker after its worker is killed, publishing o
   const first = await startWorkerProcess();
   const handle = await startPipelineRun(env.client, env.config, pipeline.compile({ root: env.config.home }));
   const result = watchRun(handle, () => {});
-  while (!fs.existsSync(attemptsFile)) await new Promise((r) => setTimeout(r, 50));
+  // wait for the line, not the file: appendFile creates the file before it writes, and a kill
+  // in between loses the first attempt's line (this test's old flake)
+  const started = () => fs.existsSync(attemptsFile) && fs.readFileSync(attemptsFile, 'utf8').includes('slow ');
+  while (!started()) await new Promise((r) => setTimeout(r, 50));
   first.kill('SIGKILL');
   await startWorkerProcess();
   const done = await result;
