@@ -1,8 +1,9 @@
 /**
  * Row selection and schema alignment on the tables ExampleBatchBuilder makes (Int64, Float32,
- * Utf8, Binary, and List of those). `takeRows` partitions one table by split without changing
- * any type; `conformSplits` makes tables built separately (one per given split folder) share
- * one schema, because downstream components read every split with the same feature list.
+ * Utf8, Binary, and List of those). ExampleGen builds its input in batches, so one feature can
+ * be single-valued in one batch and multi-valued in the next, Utf8 here and Binary there, or
+ * missing from early batches; `assemble` puts pieces of such batches into one table of a
+ * wider schema (`ColumnSpec`s), which is how every shard ends up with the same columns and types.
  */
 import {
   Binary, Field, Float32, Int64, List, Table, Type, Utf8, makeData, makeVector,
@@ -62,52 +63,76 @@ export function takeRows(table: Table, idx: ArrayLike<number>): Table {
 }
 
 function singleChunk(vec: Vector): Data {
-  // ExampleBatchBuilder makes one chunk per column; anything else is a caller's mistake
+  // ExampleBatchBuilder makes one chunk per column, and so do shards; anything else is a caller's mistake
   if (vec.data.length !== 1) throw new Error(`expected a single-chunk column, got ${vec.data.length} chunks`);
   return vec.data[0]!;
 }
 
-/** A built split before alignment. */
-export interface BuiltSplit {
-  split: string;
-  table: Table;
-  features: FeatureColumn[];
-}
-
-interface UnionFeature {
+/** One column of a shard's schema: the widest form of the feature seen so far. */
+export interface ColumnSpec {
   name: string;
   kind: FeatureColumn['kind'];
   multi: boolean;
-  /** some split holds non-UTF-8 bytes: every split uses Binary */
+  /** some value isn't UTF-8: Binary instead of Utf8 */
   binary: boolean;
 }
 
-function valueType(f: UnionFeature): DataType {
+function valueType(f: ColumnSpec): DataType {
   if (f.kind === 'int') return new Int64();
   if (f.kind === 'float') return new Float32();
   return f.binary ? new Binary() : new Utf8();
 }
 
-function targetType(f: UnionFeature): DataType {
+export function arrowTypeOf(f: ColumnSpec): DataType {
   const v = valueType(f);
   return f.multi ? new List(new Field('item', v, true)) : v;
 }
 
-function unionOf(parts: BuiltSplit[]): UnionFeature[] {
-  const byName = new Map<string, UnionFeature & { from: string }>();
-  for (const { split, features } of parts) {
-    for (const f of features) {
-      const binary = /Binary/.test(f.arrowType);
+export function featureOf(f: ColumnSpec): FeatureColumn {
+  return { name: f.name, kind: f.kind, valency: f.multi ? 'multi' : 'single', arrowType: String(arrowTypeOf(f)) };
+}
+
+/** Names and Arrow types in order: two shards with the same signature have the same schema. */
+export function signatureOf(specs: ColumnSpec[]): string {
+  return specs.map((f) => `${f.name}:${String(arrowTypeOf(f))}`).join('\n');
+}
+
+/**
+ * Widen `into` (first-seen order) with the features of one batch of one builder, where a
+ * feature's kind never changes (the builder refuses that).
+ */
+export function widenSpecs(into: Map<string, ColumnSpec>, features: FeatureColumn[]): void {
+  for (const f of features) {
+    const multi = f.valency === 'multi';
+    const binary = /Binary/.test(f.arrowType);
+    const seen = into.get(f.name);
+    if (!seen) into.set(f.name, { name: f.name, kind: f.kind, multi, binary });
+    else {
+      seen.multi ||= multi;
+      seen.binary ||= binary;
+    }
+  }
+}
+
+/**
+ * One schema for separately read splits: the union of their features in first-seen order; a
+ * feature multi-valued in any split is a List in all; bytes that aren't UTF-8 anywhere make
+ * Binary everywhere. A feature whose kind differs between splits is a DataError.
+ */
+export function unionOfSplits(parts: { split: string; specs: ColumnSpec[] }[]): ColumnSpec[] {
+  const byName = new Map<string, ColumnSpec & { from: string }>();
+  for (const { split, specs } of parts) {
+    for (const f of specs) {
       const seen = byName.get(f.name);
       if (!seen) {
-        byName.set(f.name, { name: f.name, kind: f.kind, multi: f.valency === 'multi', binary, from: split });
+        byName.set(f.name, { ...f, from: split });
         continue;
       }
       if (seen.kind !== f.kind) {
         throw new DataError(`feature '${f.name}' is ${seen.kind} in split '${seen.from}' but ${f.kind} in split '${split}'`);
       }
-      seen.multi ||= f.valency === 'multi';
-      seen.binary ||= binary;
+      seen.multi ||= f.multi;
+      seen.binary ||= f.binary;
     }
   }
   return [...byName.values()].map(({ from: _from, ...f }) => f);
@@ -122,21 +147,6 @@ function nullData(type: DataType, n: number): Data {
     return makeData({ ...base, valueOffsets, child: nullData(type.children[0]!.type as DataType, 0) } as never);
   }
   return makeData({ ...base, valueOffsets, data: new Uint8Array(0) } as never);
-}
-
-/** Utf8 (or List<Utf8>) data seen as Binary: the same bytes, a wider type. */
-function asBinary(data: Data): Data {
-  const t = data.type as DataType;
-  const { nullCount, nullBitmap } = bitmapOf(data.length, (i) => data.getValid(i));
-  if (t.typeId === Type.Utf8) {
-    return makeData({ type: new Binary(), length: data.length, nullCount, nullBitmap, valueOffsets: data.valueOffsets, data: data.values } as never);
-  }
-  if (t.typeId === Type.List && (t.children[0]!.type as DataType).typeId === Type.Utf8) {
-    const child = asBinary(data.children[0]!);
-    const type = new List(new Field('item', child.type, true));
-    return makeData({ type, length: data.length, nullCount, nullBitmap, valueOffsets: data.valueOffsets, child } as never);
-  }
-  return data;
 }
 
 /** Single-valued data as a List column: each present value becomes a one-value list. */
@@ -154,36 +164,86 @@ function asList(data: Data): Data {
   return makeData({ type, length: n, nullCount, nullBitmap, valueOffsets, child } as never);
 }
 
-function conformColumn(data: Data | undefined, f: UnionFeature, n: number): Data {
-  if (!data) return nullData(targetType(f), n);
-  let out = data;
-  if (f.binary) out = asBinary(out);
-  if (f.multi && (out.type as DataType).typeId !== Type.List) out = asList(out);
-  return out;
+const isBytes = (t: DataType) => t.typeId === Type.Utf8 || t.typeId === Type.Binary;
+
+/**
+ * Rows [0, data.length) of pieces of the same layout (Utf8 and Binary count as one: same
+ * bytes) as one Data of `type`. Pieces may be slices: offsets need not start at 0.
+ */
+function concatData(parts: Data[], type: DataType): Data {
+  const n = parts.reduce((s, d) => s + d.length, 0);
+  const nullBitmap = new Uint8Array((n + 7) >> 3);
+  let nullCount = 0;
+  let at = 0;
+  for (const d of parts) {
+    if ((d.type as DataType).typeId !== type.typeId && !(isBytes(d.type as DataType) && isBytes(type))) {
+      throw new Error(`concatData: ${String(d.type)} data in a ${String(type)} column`);
+    }
+    for (let i = 0; i < d.length; i++, at++) {
+      if (d.getValid(i)) nullBitmap[at >> 3]! |= 1 << (at & 7);
+      else nullCount++;
+    }
+  }
+  if (type.typeId === Type.Int || type.typeId === Type.Float) {
+    const out = type.typeId === Type.Int ? new BigInt64Array(n) : new Float32Array(n);
+    at = 0;
+    for (const d of parts) {
+      out.set((d.values as typeof out).subarray(0, d.length) as never, at);
+      at += d.length;
+    }
+    return makeData({ type, length: n, nullCount, nullBitmap, data: out } as never);
+  }
+  const valueOffsets = new Int32Array(n + 1);
+  let row = 0;
+  for (const d of parts) {
+    const offsets = d.valueOffsets as Int32Array;
+    const base = valueOffsets[row]! - offsets[0]!;
+    for (let i = 1; i <= d.length; i++) valueOffsets[row + i] = offsets[i]! + base;
+    row += d.length;
+  }
+  if (type.typeId === Type.List) {
+    const childType = type.children[0]!.type as DataType;
+    const children = parts.map((d) => {
+      const offsets = d.valueOffsets as Int32Array;
+      return d.children[0]!.slice(offsets[0]!, offsets[d.length]! - offsets[0]!);
+    });
+    return makeData({ type, length: n, nullCount, nullBitmap, valueOffsets, child: concatData(children, childType) } as never);
+  }
+  const out = new Uint8Array(valueOffsets[n]!);
+  row = 0;
+  for (const d of parts) {
+    const offsets = d.valueOffsets as Int32Array;
+    out.set((d.values as Uint8Array).subarray(offsets[0]!, offsets[d.length]!), valueOffsets[row]!);
+    row += d.length;
+  }
+  return makeData({ type, length: n, nullCount, nullBitmap, valueOffsets, data: out } as never);
+}
+
+/** Rows [from, to) of a table. */
+export interface Piece {
+  table: Table;
+  from: number;
+  to: number;
 }
 
 /**
- * Align separately built splits on one schema: the union of their features in first-seen
- * order; a feature missing from a split is an all-null column there; a feature multi-valued
- * in any split is a List column in all; bytes that aren't UTF-8 anywhere make Binary everywhere.
- * A feature whose kind differs between splits is a DataError.
+ * The pieces' rows, in order, as one single-batch table with exactly the columns of `specs`:
+ * a column a piece lacks is all-null there, single values become one-value lists where the
+ * spec is multi-valued, Utf8 becomes Binary where the spec is. Every piece's columns must be in
+ * `specs`, no wider.
  */
-export function conformSplits(parts: BuiltSplit[]): { tables: Map<string, Table>; features: FeatureColumn[] } {
-  const union = unionOf(parts);
-  const tables = new Map<string, Table>();
-  for (const { split, table } of parts) {
-    const vectors: Record<string, Vector> = {};
-    for (const f of union) {
-      const vec = table.getChild(f.name);
-      vectors[f.name] = makeVector(conformColumn(vec ? singleChunk(vec) : undefined, f, table.numRows));
-    }
-    tables.set(split, union.length ? new Table(vectors) : table);
+export function assemble(pieces: Piece[], specs: ColumnSpec[]): Table {
+  const vectors: Record<string, Vector> = {};
+  for (const spec of specs) {
+    const type = arrowTypeOf(spec);
+    const parts = pieces.map(({ table, from, to }) => {
+      const vec = table.getChild(spec.name);
+      if (!vec) return nullData(type, to - from);
+      const whole = singleChunk(vec);
+      const data = from === 0 && to === whole.length ? whole : whole.slice(from, to - from);
+      return spec.multi && (data.type as DataType).typeId !== Type.List ? asList(data) : data;
+    });
+    vectors[spec.name] = makeVector(concatData(parts, type));
   }
-  const features = union.map((f) => ({
-    name: f.name,
-    kind: f.kind,
-    valency: f.multi ? ('multi' as const) : ('single' as const),
-    arrowType: String(targetType(f)),
-  }));
-  return { tables, features };
+  return new Table(vectors);
 }

@@ -40,7 +40,8 @@ export function formatOf(file: string, format: InputFormat): FileFormat {
 }
 
 export interface ReadProgress {
-  onProgress?: (bytesRead: number, records: number) => void;
+  /** a returned promise is awaited by the reader before it reads on */
+  onProgress?: (bytesRead: number, records: number) => unknown;
   signal?: AbortSignal;
 }
 

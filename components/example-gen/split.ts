@@ -114,27 +114,29 @@ class RowEncoder {
   }
 }
 
-/** Which feature columns decide the split: `splitBy` as given, or every column sorted by name. */
-function keyColumns(table: Table, splitBy: string[] | undefined): Vector[] {
-  const names = splitBy ?? table.schema.fields.map((f) => f.name).sort();
-  return names.map((name) => {
-    const vec = table.getChild(name);
-    if (!vec) {
-      const have = table.schema.fields.map((f) => f.name).join(', ');
-      throw new DataError(`splitBy feature '${name}' is not in the data (features: ${have})`);
-    }
-    return vec;
-  });
+/**
+ * Which features decide the split: `splitBy` as given, or every feature sorted by name. The
+ * default needs the whole dataset's feature list: a row hashes its absent features too.
+ */
+export function splitKeyNames(features: Iterable<string>, splitBy: string[] | undefined): string[] {
+  return splitBy ?? [...features].sort();
 }
 
-/** A 32-bit hash per row of the chosen features' values. */
-export function rowHashes(table: Table, splitBy?: string[]): Uint32Array {
-  const cols = keyColumns(table, splitBy);
+/** A splitBy feature that no row has is a typo, not an all-absent key. */
+export function checkSplitBy(features: string[], splitBy: string[] | undefined): void {
+  for (const name of splitBy ?? []) {
+    if (!features.includes(name)) throw new DataError(`splitBy feature '${name}' is not in the data (features: ${features.join(', ')})`);
+  }
+}
+
+/** A 32-bit hash per row of the features `names`, in that order; a feature the table lacks is absent in every row. */
+export function rowHashes(table: Table, names: string[]): Uint32Array {
+  const cols: (Vector | null)[] = names.map((name) => table.getChild(name));
   const enc = new RowEncoder();
   const out = new Uint32Array(table.numRows);
   for (let r = 0; r < table.numRows; r++) {
     enc.reset();
-    for (const col of cols) enc.feature(col.get(r));
+    for (const col of cols) enc.feature(col ? col.get(r) : null);
     out[r] = enc.hash();
   }
   return out;

@@ -10,7 +10,8 @@ import type { ColumnBuilder, ExampleBatchBuilder, FeatureKind } from './columns.
 import { DataError } from '../errors.js';
 
 export interface ArrowReadOptions {
-  onProgress?: (bytesRead: number, records: number) => void;
+  /** called after each record batch; a returned promise is awaited before reading on */
+  onProgress?: (bytesRead: number, records: number) => unknown;
   signal?: AbortSignal;
 }
 
@@ -118,7 +119,10 @@ export async function readArrowExamples(file: string, builder: ExampleBatchBuild
   const size = (await fs.promises.stat(file)).size;
   // we own the handle: apache-arrow does not close it on every error path
   const fh = await fs.promises.open(file, 'r');
-  const firstRow = builder.rowCount;
+  // rows of this file so far: not builder.rowCount - start, since onProgress may drain the builder
+  let fileRows = 0;
+  // an error of the caller's onProgress is theirs: passed on as is, not as unreadable Arrow
+  let hookError: unknown;
   try {
     await checkMagic(fh, file);
     const reader = await RecordBatchReader.from(fh);
@@ -131,15 +135,20 @@ export async function readArrowExamples(file: string, builder: ExampleBatchBuild
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
       const base = builder.rowCount;
       for (let r = 0; r < batch.numRows; r++) builder.beginRow();
-      fields.forEach((f, i) => fillColumn(file, f, maps[i]!, cols[i]!, batch.getChildAt(i)!, base, base - firstRow));
+      fields.forEach((f, i) => fillColumn(file, f, maps[i]!, cols[i]!, batch.getChildAt(i)!, base, fileRows));
+      fileRows += batch.numRows;
       bytes += batch.data.byteLength;
-      opts.onProgress?.(Math.min(bytes, size), builder.rowCount - firstRow);
+      try {
+        await opts.onProgress?.(Math.min(bytes, size), fileRows);
+      } catch (e) {
+        throw (hookError = e);
+      }
     }
   } catch (err) {
-    if (err instanceof DataError || opts.signal?.aborted) throw err;
-    throw new DataError(`unreadable Arrow IPC: ${(err as Error).message}`, file, `after row ${builder.rowCount - firstRow}`);
+    if (err === hookError || err instanceof DataError || opts.signal?.aborted) throw err;
+    throw new DataError(`unreadable Arrow IPC: ${(err as Error).message}`, file, `after row ${fileRows}`);
   } finally {
     await fh.close().catch(() => undefined);
   }
-  opts.onProgress?.(size, builder.rowCount - firstRow);
+  await opts.onProgress?.(size, fileRows);
 }

@@ -32,8 +32,8 @@ function grown<T extends Int32Array | Float32Array | Uint8Array>(a: T, used: num
  */
 export class ColumnBuilder {
   /** offsets[r] = index of row r's first value; rows + 1 entries */
-  private offsets = new Int32Array(1024);
-  private validity = new Uint8Array(1024);
+  private offsets = new Int32Array(0);
+  private validity = new Uint8Array(0);
   /** rows closed so far (validity and offsets[1..] filled) */
   private rows = 0;
   /** int: (lo, hi) 32-bit pairs of each int64, little-endian order so a BigInt64Array can view them */
@@ -55,12 +55,32 @@ export class ColumnBuilder {
     readonly name: string,
     readonly kind: FeatureKind,
   ) {
-    if (kind === 'int') this.ints = new Int32Array(2048);
-    else if (kind === 'float') this.setFloats(new Float32Array(1024));
+    this.allocate(1024, 1024, 8192);
+  }
+
+  private allocate(rows: number, values: number, bytes: number): void {
+    this.offsets = new Int32Array(rows);
+    this.validity = new Uint8Array(rows);
+    if (this.kind === 'int') this.ints = new Int32Array(2 * values);
+    else if (this.kind === 'float') this.setFloats(new Float32Array(values));
     else {
-      this.bytes = new Uint8Array(8192);
-      this.byteEnds = new Int32Array(1024);
+      this.bytes = new Uint8Array(bytes);
+      this.byteEnds = new Int32Array(values);
     }
+  }
+
+  /**
+   * Start over at row 0 after build(). The built vectors keep the old arrays (no copy), so
+   * this takes fresh ones, sized like the last batch's so the next one rarely regrows.
+   */
+  reset(): void {
+    this.allocate(Math.max(1024, this.rows + 1), Math.max(1024, this.valueCount), Math.max(8192, this.bytesLength));
+    this.rows = 0;
+    this.valueCount = 0;
+    this.bytesLength = 0;
+    this.multi = false;
+    this.currentRow = -1;
+    this.currentStart = 0;
   }
 
   private setFloats(a: Float32Array): void {
@@ -292,6 +312,19 @@ export class ExampleBatchBuilder {
 
   hasColumn(name: string): boolean {
     return this.columns.has(name);
+  }
+
+  /**
+   * Build the rows so far and start over at row 0, keeping the columns (so their order, their
+   * kinds and the decoders' references to them carry on): a reader can stream a large input
+   * through one builder in batches. Call it between rows only. A column absent from every row
+   * of the batch is an all-null single-valued column in it.
+   */
+  drain(): { table: Table; features: FeatureColumn[] } {
+    const out = this.build();
+    for (const col of this.columns.values()) col.reset();
+    this.rows = 0;
+    return out;
   }
 
   /** Build the table; features keep first-seen order. Also returns the feature schema. */

@@ -26,7 +26,8 @@ export function widenKind(a: FeatureKind | undefined, b: FeatureKind | undefined
 export interface CsvReadOptions {
   /** types for some or all columns; the others are inferred from the file */
   columnTypes?: Record<string, FeatureKind>;
-  onProgress?: (bytesRead: number, records: number) => void;
+  /** called every 10,000 records, between records; a returned promise is awaited before reading on */
+  onProgress?: (bytesRead: number, records: number) => unknown;
   signal?: AbortSignal;
 }
 
@@ -92,11 +93,11 @@ async function* csvRecords(file: string, opts: CsvReadOptions): AsyncGenerator<C
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
       yield { fields: record, start, index };
-      if (index > 0 && index % 10_000 === 0) opts.onProgress?.(info.bytes, index);
+      if (index > 0 && index % 10_000 === 0) await opts.onProgress?.(info.bytes, index);
       start = info.bytes;
       index++;
     }
-    opts.onProgress?.(start, Math.max(0, index - 1));
+    await opts.onProgress?.(start, Math.max(0, index - 1));
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('CSV_')) {

@@ -14,7 +14,8 @@ import { DataError } from '../errors.js';
 export interface JsonReadOptions {
   /** types for some or all fields; the others are inferred from the file (an extra pass) */
   columnTypes?: Record<string, FeatureKind>;
-  onProgress?: (bytesRead: number, records: number) => void;
+  /** called every 10,000 records, between records; a returned promise is awaited before reading on */
+  onProgress?: (bytesRead: number, records: number) => unknown;
   signal?: AbortSignal;
 }
 
@@ -78,9 +79,9 @@ async function* jsonRecords(file: string, opts: JsonReadOptions): AsyncGenerator
         throw new DataError(`bad JSON (expected one object per line): ${(err as Error).message}`, file, `line ${lineNo}`);
       }
       yield { value: asRecord(file, v, `line ${lineNo}`), where: `line ${lineNo}` };
-      if (++records % 10_000 === 0) opts.onProgress?.(Math.min(bytes, size), records);
+      if (++records % 10_000 === 0) await opts.onProgress?.(Math.min(bytes, size), records);
     }
-    opts.onProgress?.(size, records);
+    await opts.onProgress?.(size, records);
     return;
   }
   const text = (await fs.promises.readFile(file, 'utf8')).replace(/^\uFEFF/, '');
@@ -95,9 +96,9 @@ async function* jsonRecords(file: string, opts: JsonReadOptions): AsyncGenerator
   for (let i = 0; i < doc.length; i++) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
     yield { value: asRecord(file, doc[i], `record ${i}`), where: `record ${i}` };
-    if ((i + 1) % 10_000 === 0) opts.onProgress?.(Math.floor((size * (i + 1)) / doc.length), i + 1);
+    if ((i + 1) % 10_000 === 0) await opts.onProgress?.(Math.floor((size * (i + 1)) / doc.length), i + 1);
   }
-  opts.onProgress?.(size, doc.length);
+  await opts.onProgress?.(size, doc.length);
 }
 
 function scalarKind(v: Scalar): FeatureKind {

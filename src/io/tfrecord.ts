@@ -26,8 +26,11 @@ export interface TfRecordReadOptions {
   compression?: TfRecordCompression;
   /** bytes read per chunk; records longer than this grow the buffer */
   chunkSize?: number;
-  /** called after each chunk with the uncompressed bytes framed so far and the records read */
-  onProgress?: (bytesRead: number, records: number) => void;
+  /**
+   * called after each chunk with the uncompressed bytes framed so far and the records read;
+   * a returned promise is awaited before reading on (ExampleGen writes shards there)
+   */
+  onProgress?: (bytesRead: number, records: number) => unknown;
   /** check data crcs on a helper thread: 'auto' (default) when a chunk holds >= 1 MiB of records */
   crcThread?: 'auto' | 'always' | 'never';
 }
@@ -291,7 +294,7 @@ export function forEachRecord(file: string, cb: TfRecordCallback, opts: TfRecord
   return withFramer(file, opts, true, async (f) => {
     while (await f.fill()) {
       await f.drain(cb);
-      opts.onProgress?.(f.offset, f.index);
+      await opts.onProgress?.(f.offset, f.index);
     }
     return { records: f.index, bytes: f.offset };
   });
