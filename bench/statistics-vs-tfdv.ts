@@ -1,90 +1,119 @@
 /**
- * StatisticsGen's engine against TFDV on the same data: a generated TFRecord of N tf.Examples
- * with 20 features (10 numeric, 10 strings of varied cardinality). tsfx is timed decoding the
- * TFRecord to Arrow and computing the statistics (and the statistics alone, from Arrow, which
- * is what StatisticsGen does on ExampleGen's shards), single shard and as 8 merged partials;
- * TFDV runs generate_statistics_from_tfrecord (DirectRunner) in its venv. Prints figures and
- * the ratio; asserts nothing.
+ * StatisticsGen's engine against TFDV on the same data, for two datasets:
+ *   generated  N tf.Examples x 20 features (10 numeric, 10 strings of cardinality 3 .. 59049)
+ *   flights    flights-200k.arrow from vega-datasets, converted once to tf.Examples
+ * tsfx is timed from the TFRecord (decode + statistics, comparable with TFDV end to end) and
+ * from Arrow (statistics only: what StatisticsGen runs on ExampleGen's shards), each as one
+ * shard in one thread and fanned out: the same rows as S shard files, each a unit on a pool of
+ * W worker threads, merged at the end. Every tsfx run is a fresh process (its own peak RSS).
+ * TFDV runs generate_statistics_from_tfrecord (DirectRunner, its defaults) on the TFRecord.
+ * Prints figures, the tsfx/TFDV throughput ratio and whether the counts agree; asserts nothing.
  *
- *   node --import tsx bench/statistics-vs-tfdv.ts [--rows 1000000] [--no-tfdv]
+ *   node --import tsx bench/statistics-vs-tfdv.ts [--dataset generated|flights|both]
+ *     [--rows 5000000] [--shards 8] [--workers <cores>] [--repeats R] [--no-tfdv]
  *
- * The issue's scale is --rows 5000000 (TFDV takes many minutes there).
+ * Data is prepared once under $TSFX_HOME/bench/stats-*; TFDV takes minutes at 5M rows.
  */
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { table as textTable } from '../src/cli/format.js';
 import { loadConfig } from '../src/config.js';
-import { ExampleBatchBuilder } from '../src/io/columns.js';
-import { encodeExample, readTfRecordExamples, type FeatureValues } from '../src/io/tf-example.js';
-import { TfRecordWriter } from '../src/io/tfrecord.js';
-import { accumulateTable, encodeStatistics, mergePartials, statisticsList } from '../src/stats/index.js';
-import { TFDV_REQUIREMENTS } from '../test/helpers/python-pins.js';
+import { prepareDataset, type DatasetName, type PreparedDataset } from './lib/stats-data.js';
+import { AGREE_WHAT, disagreements } from './lib/stats-agree.js';
+import type { ModeResult } from './lib/stats-mode.js';
+import { runTfdv, tfdvPython, type TfdvResult } from './lib/tfdv-run.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '1000000' }, 'no-tfdv': { type: 'boolean', default: false } },
+  options: {
+    dataset: { type: 'string', default: 'both' },
+    rows: { type: 'string', default: '5000000' },
+    shards: { type: 'string', default: '8' },
+    workers: { type: 'string', default: String(os.availableParallelism()) },
+    repeats: { type: 'string' },
+    'no-tfdv': { type: 'boolean', default: false },
+  },
 });
-const rows = Number(values.rows);
+if (!['generated', 'flights', 'both'].includes(values.dataset!)) throw new Error(`--dataset: generated, flights or both, not '${values.dataset}'`);
+const names: DatasetName[] = values.dataset === 'both' ? ['generated', 'flights'] : [values.dataset as DatasetName];
+const shards = Number(values.shards);
+const workers = Number(values.workers);
 
-async function generate(file: string): Promise<void> {
-  if (fs.existsSync(file)) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0), seed / 2 ** 32);
-  const w = await TfRecordWriter.open(`${file}.tmp`);
-  for (let r = 0; r < rows; r++) {
-    const f: Record<string, FeatureValues> = {};
-    for (let i = 0; i < 5; i++) f[`int_${i}`] = { kind: 'int', values: rnd() < 0.05 ? [] : [Math.floor(rnd() * 10 ** (i + 1))] };
-    for (let i = 0; i < 5; i++) f[`float_${i}`] = { kind: 'float', values: [(rnd() - 0.3) * 10 ** i] };
-    // cardinalities 3 .. 30000: categorical to near-unique
-    for (let i = 0; i < 10; i++) f[`str_${i}`] = { kind: 'bytes', values: [`v${Math.floor(rnd() * 3 * 3 ** i)}`] };
-    await w.write(encodeExample(f));
-    if (r % 200_000 === 0) process.stderr.write(`generating ${r}/${rows}\r`);
+interface Run {
+  what: string;
+  input: string;
+  units: string;
+  ms: number;
+  mergeMs: number;
+  rssMb: number;
+  out: string;
+}
+
+async function tsfx(args: string[], out: string, repeats: number): Promise<ModeResult> {
+  const script = path.join(repo, 'bench/lib/stats-mode.ts');
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', script, '--out', out, '--repeats', String(repeats), ...args], {
+    cwd: repo, maxBuffer: 64 << 20,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as ModeResult;
+}
+
+async function measure(d: PreparedDataset, repeats: number): Promise<Run[]> {
+  const dir = path.dirname(d.tfrecord);
+  const modes = [
+    { what: 'tsfx single shard', input: 'TFRecord: decode + stats', units: '1, main thread', args: ['--workers', '0', d.tfrecord] },
+    { what: 'tsfx fanned out', input: 'TFRecord: decode + stats', units: `${shards}, ${workers} worker threads`, args: ['--workers', String(workers), ...d.tfrecordShards] },
+    { what: 'tsfx single shard', input: 'Arrow: stats', units: '1, main thread', args: ['--workers', '0', d.arrow] },
+    { what: 'tsfx fanned out', input: 'Arrow: stats', units: `${shards}, ${workers} worker threads`, args: ['--workers', String(workers), ...d.arrowShards] },
+  ];
+  const runs: Run[] = [];
+  for (const [i, m] of modes.entries()) {
+    process.stderr.write(`${d.name}: ${m.what}, ${m.input}\n`);
+    const out = path.join(dir, `tsfx-${i}.pb`);
+    const r = await tsfx(m.args, out, repeats);
+    if (r.rows !== d.rows) throw new Error(`${m.what} (${m.input}) saw ${r.rows} rows, expected ${d.rows}`);
+    runs.push({ ...m, ms: r.bestMs, mergeMs: r.mergeMs, rssMb: r.peakRssMb, out });
   }
-  await w.close();
-  fs.renameSync(`${file}.tmp`, file);
+  return runs;
 }
 
-function tsfxSide(file: string) {
-  return async () => {
-    const t0 = performance.now();
-    const b = new ExampleBatchBuilder();
-    await readTfRecordExamples(file, b);
-    const { table } = b.build();
-    const t1 = performance.now();
-    const one = accumulateTable(table);
-    encodeStatistics(statisticsList([['train', one]]));
-    const t2 = performance.now();
-    const step = Math.ceil(table.numRows / 8);
-    const parts = Array.from({ length: 8 }, (_, i) => accumulateTable(table.slice(i * step, (i + 1) * step)));
-    encodeStatistics(statisticsList([['train', mergePartials(parts)]]));
-    const t3 = performance.now();
-    return { decodeMs: t1 - t0, statsMs: t2 - t1, shardedMs: t3 - t2, rssMb: process.resourceUsage().maxRSS / 1024 };
-  };
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+async function report(d: PreparedDataset, python: string | undefined): Promise<void> {
+  const repeats = Number(values.repeats ?? (d.rows < 1_000_000 ? 3 : 1));
+  const loadBefore = load();
+  const runs = await measure(d, repeats);
+  let tfdv: TfdvResult | undefined;
+  const tfdvOut = path.join(path.dirname(d.tfrecord), 'tfdv.pb');
+  if (python) {
+    process.stderr.write(`${d.name}: TFDV\n`);
+    tfdv = await runTfdv(python, repo, d.tfrecord, tfdvOut);
+  }
+  const rate = (ms: number) => d.rows / (ms / 1000);
+  const rows = runs.map((r) => [
+    r.what, r.input, r.units, fmt(r.ms / 1000, 2), fmt(rate(r.ms)), fmt(r.rssMb), tfdv ? `${fmt(rate(r.ms) / rate(tfdv.seconds * 1000), 1)}x` : '',
+  ]);
+  if (tfdv) rows.push(['TFDV (DirectRunner)', 'TFRecord: decode + stats', '1 pipeline', fmt(tfdv.seconds, 2), fmt(rate(tfdv.seconds * 1000)), fmt(tfdv.peakRssMb), '1.0x']);
+
+  console.log(`\n== ${d.name}: ${fmt(d.rows)} rows x ${d.featureCount} features (${d.features}); TFRecord ${fmt(d.tfrecordMb)} MB, Arrow ${fmt(d.arrowMb)} MB`);
+  console.log(textTable(['run', 'input', 'units', 'wall s', 'examples/s', 'peak RSS MB', 'tsfx/TFDV'], rows));
+  const merges = runs.filter((r) => r.what.includes('fanned')).map((r) => `${fmt(r.mergeMs / 1000, 2)} s (${r.input.split(':')[0]})`);
+  console.log(`tsfx: best of ${repeats}; each run a fresh process; wall = partials + merge + TFMD encode (process start and worker start excluded); fan-out: ${shards} shard files on a worker_threads pool of ${workers} (${os.availableParallelism()} cores), merge + encode of the partials took ${merges.join(', ')}; TFRecord reads also check crcs on a helper thread`);
+  if (tfdv) console.log(`TFDV: ${fmt(tfdv.examples)} examples, wall = generate_statistics_from_tfrecord only (imports excluded); peak RSS from ${tfdv.rssFrom}`);
+  const against = tfdv ? tfdvOut : runs[0]!.out;
+  const bad = (tfdv ? runs : runs.slice(1)).flatMap((r) => disagreements(r.out, against).map((m) => `${r.what} (${r.input}) ${m}`));
+  console.log(`agree${tfdv ? ' with TFDV' : ' (tsfx runs, no TFDV)'}: ${bad.length === 0 ? 'yes' : 'NO'} (${AGREE_WHAT})`);
+  for (const m of bad.slice(0, 10)) console.log(`  ${m}`);
+  console.log(`load average (1/5/15 min) before: ${loadBefore}, after: ${load()}`);
 }
 
-const file = path.join(loadConfig().home, 'bench', `stats-${rows}.tfrecord`);
-await generate(file);
-const mb = fs.statSync(file).size / 2 ** 20;
-const t = await tsfxSide(file)();
-const lines: (string | number)[][] = [];
-const rate = (ms: number) => Math.round(rows / (ms / 1000)).toLocaleString('en');
-lines.push(['tsfx TFRecord -> Arrow -> statistics', ((t.decodeMs + t.statsMs) / 1000).toFixed(2), rate(t.decodeMs + t.statsMs), t.rssMb.toFixed(0)]);
-lines.push(['tsfx statistics from Arrow (1 shard)', (t.statsMs / 1000).toFixed(2), rate(t.statsMs), '']);
-lines.push(['tsfx statistics from Arrow (8 partials merged)', (t.shardedMs / 1000).toFixed(2), rate(t.shardedMs), '']);
-let ratio = '';
-if (!values['no-tfdv']) {
-  const venv = await run('bash', [path.join(repo, 'scripts/python-venv.sh'), 'tfdv', ...TFDV_REQUIREMENTS], { cwd: repo, maxBuffer: 64 << 20 });
-  const python = venv.stdout.trim().split('\n').pop()!;
-  const out = await run(python, [path.join(repo, 'bench/statistics_tfdv.py'), file, `${file}.tfdv.pb`], { maxBuffer: 64 << 20 });
-  const tfdv = JSON.parse(out.stdout.trim().split('\n').pop()!) as { seconds: number; max_rss_mb: number };
-  lines.push(['TFDV generate_statistics_from_tfrecord (DirectRunner)', tfdv.seconds.toFixed(2), rate(tfdv.seconds * 1000), tfdv.max_rss_mb.toFixed(0)]);
-  ratio = `tsfx/TFDV speed (TFRecord to statistics, both): ${((tfdv.seconds * 1000) / (t.decodeMs + t.statsMs)).toFixed(1)}x`;
+const home = loadConfig().home;
+const python = values['no-tfdv'] ? undefined : await tfdvPython(repo);
+for (const name of names) {
+  const d = await prepareDataset(name, Number(values.rows), shards, home, repo);
+  await report(d, python);
 }
-console.log(`statistics: ${rows.toLocaleString('en')} tf.Examples x 20 features, ${mb.toFixed(0)} MB TFRecord, 1 process\n`);
-console.log(textTable(['what', 'seconds', 'examples/s', 'peak RSS MB'], lines));
-if (ratio) console.log(`\n${ratio}`);

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { tableFromIPC } from 'apache-arrow';
 import { table as formatTable } from '../src/cli/format.js';
+import { peakRssMb } from './lib/peak-rss.js';
 import { accumulateTable, decodePartial, encodePartial, encodeStatistics, mergePartials, statisticsList } from '../src/stats/index.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,7 +52,7 @@ function runMode(mode: string): Result {
   }
   return {
     mode, rows: table.numRows, features: table.numCols, bestMs: best, bytes,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakRssMb: peakRssMb(),
   };
 }
 
