@@ -137,11 +137,12 @@ type Writer = (enc: RowEncoder, row: number) => void;
 
 /** A column's writer per chunk, fast for ExampleGen's own layouts, generic otherwise. */
 function chunkWriter(data: Data): Writer {
+  const valid = validity(data);
   const fast = fastValues(data.type as DataType);
   if (fast) {
     const write = fast(data);
     return (enc, r) => {
-      if (!data.getValid(r)) return enc.u32(0xffffffff);
+      if (!valid(r)) return enc.u32(0xffffffff);
       enc.u32(1);
       write(enc, r);
     };
@@ -153,7 +154,7 @@ function chunkWriter(data: Data): Writer {
       const write = item(child);
       const offsets = data.valueOffsets;
       return (enc, r) => {
-        if (!data.getValid(r)) return enc.u32(0xffffffff);
+        if (!valid(r)) return enc.u32(0xffffffff);
         const from = offsets[r]!;
         const to = offsets[r + 1]!;
         enc.u32(to - from);
@@ -162,6 +163,15 @@ function chunkWriter(data: Data): Writer {
     }
   }
   return generic(data);
+}
+
+/** Whether row `r` of the chunk is non-null; Data.getValid re-checks the type on every call. */
+function validity(data: Data): (r: number) => boolean {
+  const bitmap = data.nullBitmap;
+  if (!data.nullCount || !bitmap?.length) return () => true;
+  // the validity bitmap is not sliced with the data: rows count from the chunk's offset
+  const at = data.offset;
+  return (r) => ((bitmap[(at + r) >> 3]! >> ((at + r) & 7)) & 1) === 1;
 }
 
 /** Writers of one value for the primitive layouts ExampleGen produces. */
