@@ -10,6 +10,7 @@
  * write the same bytes (tested).
  */
 import { DataType, makeVector, type Data, type Table } from 'apache-arrow';
+import { validity } from './validity.js';
 
 /** MurmurHash3 x86 32-bit: fast, well mixed, and plain integer arithmetic (no bigint). */
 export function murmur3(bytes: Uint8Array, len: number, seed = 0): number {
@@ -163,15 +164,6 @@ function chunkWriter(data: Data): Writer {
     }
   }
   return generic(data);
-}
-
-/** Whether row `r` of the chunk is non-null; Data.getValid re-checks the type on every call. */
-function validity(data: Data): (r: number) => boolean {
-  const bitmap = data.nullBitmap;
-  if (!data.nullCount || !bitmap?.length) return () => true;
-  // the validity bitmap is not sliced with the data: rows count from the chunk's offset
-  const at = data.offset;
-  return (r) => ((bitmap[(at + r) >> 3]! >> ((at + r) & 7)) & 1) === 1;
 }
 
 /** Writers of one value for the primitive layouts ExampleGen produces. */
