@@ -4,6 +4,7 @@
  * same StatisticsGen node made. Its id goes into the cache key and becomes an INPUT event, so
  * lineage shows what each span was compared with.
  */
+import fs from 'node:fs';
 import type { Driver, FoundArtifact } from '../../src/dsl/component.js';
 import type { ExampleValidatorResolved, ExampleValidatorSpec } from './spec.js';
 
@@ -24,7 +25,10 @@ export const exampleValidatorDriver: Driver<ExampleValidatorSpec, ExampleValidat
   if (!params.driftWithPreviousSpan || current === undefined) return { fingerprint: 'none', resolved: { previous: null } };
 
   const producer = stats.name.slice(0, stats.name.indexOf('.'));
-  const earlier = (await artifacts.list({ type: 'ExampleStatistics', producer })).filter((a) => (spanOf(a) ?? Infinity) < current);
+  // statistics whose files are gone (removed by hand or by gc) cannot be compared with
+  const earlier = (await artifacts.list({ type: 'ExampleStatistics', producer })).filter(
+    (a) => (spanOf(a) ?? Infinity) < current && fs.existsSync(a.path),
+  );
   // newest first, so the first of the highest earlier span is its latest version / rerun
   const best = earlier.reduce<FoundArtifact | undefined>((b, a) => (!b || spanOf(a)! > spanOf(b)! ? a : b), undefined);
   if (!best) return { fingerprint: 'none', resolved: { previous: null } };

@@ -3,6 +3,7 @@
  * span" (the newest of the highest earlier span, from the same StatisticsGen node, LIVE),
  * and when it does not look at all.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExampleValidatorParams } from '../../../components/example-validator/spec.js';
@@ -14,10 +15,13 @@ import { artifactLookup, foundArtifact } from '../../../src/orchestration/artifa
 import { removeTempDirs, tempDir } from '../example-gen/helpers.js';
 
 let store: MetadataStore;
+let statsRoot: string;
 let runs = 0;
 
 beforeAll(async () => {
-  store = await openMetadataStore(path.join(tempDir('ev-driver'), 'metadata.sqlite'));
+  const dir = tempDir('ev-driver');
+  statsRoot = path.join(dir, 'artifacts');
+  store = await openMetadataStore(path.join(dir, 'metadata.sqlite'));
 });
 afterAll(async () => {
   await store.close();
@@ -29,7 +33,9 @@ async function statistics(span: number | undefined, node = 'StatisticsGen', pipe
   const runId = `run-${++runs}`;
   const exec = await store.createExecution({ type: 'StatisticsGen', pipeline, runId, nodeId: node, state: 'RUNNING', inputs: [] });
   const props = { splitNames: ['train'], ...(span === undefined ? {} : { span }) };
-  const [a] = await store.publishExecution(exec.id, [{ name: 'statistics', type: 'ExampleStatistics', uri: `/tmp/stats/${runId}`, properties: props }]);
+  const uri = path.join(statsRoot, runId);
+  fs.mkdirSync(uri, { recursive: true });
+  const [a] = await store.publishExecution(exec.id, [{ name: 'statistics', type: 'ExampleStatistics', uri, properties: props }]);
   return foundArtifact(a!);
 }
 
@@ -66,6 +72,14 @@ describe('ExampleValidator driver: the previous span', () => {
     await store.setArtifactState(nine.id, 'DELETED');
     const r = await drive(await statistics(11));
     expect(r.inputs).toEqual({ previousStatistics: [ten.id] });
+  });
+
+  it('skips statistics whose files are gone', async () => {
+    const forty = await statistics(40);
+    const fortyOne = await statistics(41);
+    fs.rmSync(fortyOne.path, { recursive: true });
+    const r = await drive(await statistics(42));
+    expect(r.inputs).toEqual({ previousStatistics: [forty.id] });
   });
 
   it('does not look when turned off, when the statistics have no span, or when nothing is earlier', async () => {
