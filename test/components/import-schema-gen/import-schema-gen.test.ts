@@ -39,6 +39,16 @@ const drive = (schemaFile: string | undefined, runId = 'r1') =>
     artifacts: artifactLookup(store, { pipeline: 'p', runId, nodeId: 'ImportSchemaGen' }),
   });
 
+/** The executor as the adapter would call it when the driver imported `schemaFile` (no input loaded). */
+const execute = (schemaFile: string, resolved: { file: string; sha256: string }, out: string) =>
+  importSchemaGenExecutor({
+    inputs: {},
+    outputs: { schema: { type: 'Schema', uri: out, path: out } },
+    params: ImportSchemaGenParams.parse({ schemaFile }),
+    resolved,
+    ctx: makeCtx(root).ctx,
+  });
+
 describe('ImportSchemaGen', () => {
   it('imports the file once per content: the same bytes are the same artifact, an edit a new one', async () => {
     writeFiles(root, { 'schema/curated.pbtxt': TEXT });
@@ -81,13 +91,7 @@ describe('ImportSchemaGen', () => {
     writeFiles(root, { 'typo.pbtxt': 'feature {\n  name: "a"\n  typ: INT\n}\n' });
     const { resolved } = await drive('typo.pbtxt');
     const out = tempDir('import-typo');
-    const err = await importSchemaGenExecutor({
-      inputs: {},
-      outputs: { schema: { type: 'Schema', uri: out, path: out } },
-      params: ImportSchemaGenParams.parse({ schemaFile: 'typo.pbtxt' }),
-      resolved,
-      ctx: makeCtx(root).ctx,
-    }).catch((e: unknown) => e);
+    const err = await execute('typo.pbtxt', resolved, out).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
     expect((err as Error).message).toContain(path.join(root, 'typo.pbtxt'));
     expect((err as Error).message).toMatch(/line 3:3/);
@@ -100,13 +104,7 @@ describe('ImportSchemaGen', () => {
     const { resolved } = await drive('moving.pbtxt');
     fs.writeFileSync(path.join(root, 'moving.pbtxt'), TEXT.replace('FLOAT', 'INT'));
     const out = tempDir('import-moving');
-    const err = await importSchemaGenExecutor({
-      inputs: {},
-      outputs: { schema: { type: 'Schema', uri: out, path: out } },
-      params: ImportSchemaGenParams.parse({ schemaFile: 'moving.pbtxt' }),
-      resolved,
-      ctx: makeCtx(root).ctx,
-    }).catch((e: unknown) => e);
+    const err = await execute('moving.pbtxt', resolved, out).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
     expect((err as Error).message).toMatch(/changed after it was imported/);
   });
