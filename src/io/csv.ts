@@ -5,11 +5,19 @@
  * non-empty value is an integer, float if every non-empty value is numeric, else bytes. The
  * reader streams the file twice (infer, then decode) rather than buffering it, so memory stays
  * flat however large the file is. An empty cell is an absent feature.
+ *
+ * Both passes run on csv-tokenizer.ts's field offsets: numbers parse from the input bytes and
+ * byte values are copied from them, with no string per cell (csv-parse's strings were most of
+ * the reading time).
  */
 import fs from 'node:fs';
-import { parse } from 'csv-parse';
-import type { ExampleBatchBuilder, FeatureKind } from './columns.js';
+import { TextDecoder } from 'node:util';
+import type { ColumnBuilder, ExampleBatchBuilder, FeatureKind } from './columns.js';
+import { cellKind, floatAt, intAt, kindAt, parseFloatCell, parseIntCell } from './csv-cells.js';
+import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.js';
 import { DataError } from '../errors.js';
+
+export { parseFloatCell, parseIntCell } from './csv-cells.js';
 
 /** Per column: the narrowest kind holding every value seen so far (undefined: no value yet). */
 export type KindMap = Map<string, FeatureKind | undefined>;
@@ -31,49 +39,27 @@ export interface CsvReadOptions {
   signal?: AbortSignal;
 }
 
-const INT_RE = /^\s*[+-]?\d+\s*$/;
-const FLOAT_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-// the spellings strtod (and so TensorFlow's CSV decoding) accepts for non-finite values
-const SPECIAL_RE = /^\s*([+-]?)(nan|inf|infinity)\s*$/i;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
+/** A bad record: eachRecord adds the file and the line the record starts on. */
+class RecordError extends Error {}
 
-/** An integer as a number when exact, a bigint when past 2^53; undefined when not an int64. */
-export function parseIntCell(s: string): number | bigint | undefined {
-  if (!INT_RE.test(s)) return undefined;
-  const n = Number(s);
-  if (Number.isSafeInteger(n)) return n;
-  const b = BigInt(s.trim());
-  return b >= INT64_MIN && b <= INT64_MAX ? b : undefined;
-}
-
-export function parseFloatCell(s: string): number | undefined {
-  if (FLOAT_RE.test(s)) return Number(s);
-  const m = SPECIAL_RE.exec(s);
-  if (!m) return undefined;
-  if (m[2]!.toLowerCase() === 'nan') return NaN;
-  return m[1] === '-' ? -Infinity : Infinity;
-}
-
-function cellKind(s: string): FeatureKind {
-  if (parseIntCell(s) !== undefined) return 'int';
-  if (parseFloatCell(s) !== undefined) return 'float';
-  return 'bytes';
-}
-
-interface CsvRecord {
-  fields: string[];
-  /** byte offset where the record (or the blank lines before it) starts */
-  start: number;
-  /** 0 for the header, then 1, 2, … */
-  index: number;
+/** The file's bytes; a UTF-16LE file (known by its BOM, as csv-parse knew it) as UTF-8. */
+async function* inputChunks(file: string): AsyncGenerator<Buffer> {
+  let utf16: TextDecoder | undefined;
+  let first = true;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (first && chunk[0] === 0xff && chunk[1] === 0xfe) utf16 = new TextDecoder('utf-16le');
+    first = false;
+    yield utf16 ? Buffer.from(utf16.decode(chunk, { stream: true }), 'utf8') : chunk;
+  }
+  const rest = utf16?.decode() ?? '';
+  if (rest) yield Buffer.from(rest, 'utf8');
 }
 
 /** 1-based line of the first non-blank line at or after byte `offset`; only runs on errors. */
 async function lineAt(file: string, offset: number): Promise<number> {
   let line = 1;
   let pos = 0;
-  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+  for await (const chunk of inputChunks(file)) {
     for (let i = 0; i < chunk.length; i++, pos++) {
       const c = chunk[i]!;
       if (pos >= offset && c !== 0x0a && c !== 0x0d) return line;
@@ -83,29 +69,43 @@ async function lineAt(file: string, offset: number): Promise<number> {
   return line;
 }
 
-async function* csvRecords(file: string, opts: CsvReadOptions): AsyncGenerator<CsvRecord> {
-  const parser = fs
-    .createReadStream(file)
-    .pipe(parse({ info: true, bom: true, relax_column_count: true, skip_empty_lines: true }));
-  let start = 0;
+/**
+ * Calls `onRecord` with the tokenizer at each record (index 0: the header) and reports progress
+ * every 10,000 records after the header. A promise `onRecord` returns is awaited; a RecordError
+ * it throws and malformed input become DataErrors naming the file and line.
+ */
+async function eachRecord(
+  file: string,
+  opts: CsvReadOptions,
+  onRecord: (tok: CsvTokenizer, index: number) => Promise<void> | void,
+): Promise<void> {
+  const tok = new CsvTokenizer();
+  const { signal, onProgress } = opts;
   let index = 0;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
-      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-      yield { fields: record, start, index };
-      if (index > 0 && index % 10_000 === 0) await opts.onProgress?.(info.bytes, index);
-      start = info.bytes;
+  /** where the last record ended */
+  let done = 0;
+  const drain = async (): Promise<void> => {
+    while (tok.next()) {
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      const pending = onRecord(tok, index);
+      if (pending) await pending;
+      if (index > 0 && index % 10_000 === 0) await onProgress?.(tok.end, index);
+      done = tok.end;
       index++;
     }
-    await opts.onProgress?.(start, Math.max(0, index - 1));
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('CSV_')) {
-      throw new DataError(`malformed CSV: ${(err as Error).message}`, file, `line ${await lineAt(file, start)}`);
+  };
+  try {
+    for await (const chunk of inputChunks(file)) {
+      tok.push(chunk);
+      await drain();
     }
+    tok.finish();
+    await drain();
+    await onProgress?.(done, Math.max(0, index - 1));
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) throw new DataError(`malformed CSV: ${err.message}`, file, `line ${await lineAt(file, err.offset)}`);
+    if (err instanceof RecordError) throw new DataError(err.message, file, `line ${await lineAt(file, tok.start)}`);
     throw err;
-  } finally {
-    parser.destroy();
   }
 }
 
@@ -120,32 +120,35 @@ function checkHeader(file: string, header: string[] | undefined): string[] {
   return header;
 }
 
-async function raggedError(file: string, rec: CsvRecord, header: string[]): Promise<DataError> {
-  return new DataError(
-    `row has ${rec.fields.length} fields, the header has ${header.length}`,
-    file,
-    `line ${await lineAt(file, rec.start)}`,
-  );
+function headerOf(file: string, tok: CsvTokenizer): string[] {
+  return checkHeader(file, Array.from({ length: tok.count }, (_, i) => tok.text(i)));
+}
+
+function ragged(tok: CsvTokenizer, header: string[]): RecordError {
+  return new RecordError(`row has ${tok.count} fields, the header has ${header.length}`);
 }
 
 /** Widen `into` with the kinds of every column of `file` (the inference pass). */
 export async function inferCsvKinds(file: string, into: KindMap = new Map(), opts: CsvReadOptions = {}): Promise<KindMap> {
   let header: string[] | undefined;
   let kinds: (FeatureKind | undefined)[] = [];
-  for await (const rec of csvRecords(file, opts)) {
+  await eachRecord(file, opts, (tok) => {
     if (!header) {
-      header = checkHeader(file, rec.fields);
+      header = headerOf(file, tok);
       kinds = header.map((h) => into.get(h));
-      continue;
+      return;
     }
-    if (rec.fields.length !== header.length) throw await raggedError(file, rec, header);
-    for (let c = 0; c < header.length; c++) {
-      const v = rec.fields[c]!;
+    if (tok.count !== header.length) throw ragged(tok, header);
+    const { buf, starts, ends, quoting } = tok;
+    for (let c = 0; c < kinds.length; c++) {
+      const s = starts[c]!;
+      const e = ends[c]!;
       // bytes is the widest kind: no need to look at the column's other values
-      if (v === '' || kinds[c] === 'bytes') continue;
-      kinds[c] = widenKind(kinds[c], cellKind(v));
+      if (s === e || kinds[c] === 'bytes') continue;
+      const kind = (quoting[c] !== 2 && kindAt(buf, s, e)) || cellKind(tok.text(c));
+      if (kind !== kinds[c]) kinds[c] = widenKind(kinds[c], kind);
     }
-  }
+  });
   checkHeader(file, header);
   header!.forEach((h, c) => into.set(h, widenKind(into.get(h), kinds[c])));
   return into;
@@ -158,36 +161,54 @@ export async function inferCsvKinds(file: string, into: KindMap = new Map(), opt
 export async function readCsvExamples(file: string, builder: ExampleBatchBuilder, opts: CsvReadOptions = {}): Promise<void> {
   const given = opts.columnTypes ?? {};
   let header: string[] | undefined;
-  let inferred: KindMap | undefined;
-  const cols: ReturnType<ExampleBatchBuilder['column']>[] = [];
-  for await (const rec of csvRecords(file, opts)) {
-    if (!header) {
-      header = checkHeader(file, rec.fields);
-      if (header.some((h) => !given[h])) inferred = await inferCsvKinds(file, new Map(), { signal: opts.signal });
-      for (const h of header) cols.push(builder.column(h, given[h] ?? inferred?.get(h) ?? 'bytes', file, 'line 1'));
-      continue;
+  const cols: ColumnBuilder[] = [];
+
+  const open = async (tok: CsvTokenizer): Promise<void> => {
+    const names = headerOf(file, tok);
+    const inferred = names.some((h) => !given[h]) ? await inferCsvKinds(file, new Map(), { signal: opts.signal }) : undefined;
+    for (const h of names) cols.push(builder.column(h, given[h] ?? inferred?.get(h) ?? 'bytes', file, 'line 1'));
+    header = names;
+  };
+
+  /** A cell off the fast paths: exponents, blanks around it, non-finite spellings, int64 past 2^53, bad values. */
+  const slowCell = (tok: CsvTokenizer, c: number, row: number): void => {
+    const col = cols[c]!;
+    const text = tok.text(c);
+    const parsed = col.kind === 'int' ? parseIntCell(text) : parseFloatCell(text);
+    if (parsed === undefined) {
+      throw new RecordError(`column '${header![c]}': '${text}' is not ${col.kind === 'int' ? 'an int64' : 'a number'}`);
     }
-    if (rec.fields.length !== header.length) throw await raggedError(file, rec, header);
+    col.present(row);
+    if (typeof parsed === 'bigint') col.pushBigInt(parsed);
+    else if (col.kind === 'int') col.pushInt(parsed);
+    else col.pushFloat(parsed);
+  };
+
+  const decode = (tok: CsvTokenizer): void => {
+    if (tok.count !== cols.length) throw ragged(tok, header!);
     const row = builder.beginRow();
-    for (let c = 0; c < header.length; c++) {
-      const v = rec.fields[c]!;
-      if (v === '') continue;
+    const { buf, starts, ends, quoting } = tok;
+    for (let c = 0; c < cols.length; c++) {
+      const s = starts[c]!;
+      const e = ends[c]!;
+      if (s === e) continue;
       const col = cols[c]!;
       if (col.kind === 'bytes') {
         col.present(row);
-        col.pushString(v);
+        tok.pushTo(c, col);
         continue;
       }
-      const parsed = col.kind === 'int' ? parseIntCell(v) : parseFloatCell(v);
-      if (parsed === undefined) {
-        const line = await lineAt(file, rec.start);
-        throw new DataError(`column '${header[c]}': '${v}' is not ${col.kind === 'int' ? 'an int64' : 'a number'}`, file, `line ${line}`);
+      const v = quoting[c] === 2 ? undefined : col.kind === 'int' ? intAt(buf, s, e) : floatAt(buf, s, e);
+      if (v === undefined) {
+        slowCell(tok, c, row);
+        continue;
       }
       col.present(row);
-      if (typeof parsed === 'bigint') col.pushBigInt(parsed);
-      else if (col.kind === 'int') col.pushInt(parsed);
-      else col.pushFloat(parsed);
+      if (col.kind === 'int') col.pushInt(v);
+      else col.pushFloat(v);
     }
-  }
+  };
+
+  await eachRecord(file, opts, (tok) => (header ? decode(tok) : open(tok)));
   checkHeader(file, header);
 }
