@@ -15,6 +15,7 @@ import { builtinComponents } from '../../components/registry.js';
 import { topologicalOrder } from '../dsl/validate.js';
 import type { PipelineSpec } from '../../schemas/pipeline-spec.js';
 import { applyParams, loadPipeline } from './load-pipeline.js';
+import { startLocalWorkers, type LocalWorkers } from './local-workers.js';
 import { createProgressView } from './progress.js';
 import { duration } from './format.js';
 
@@ -23,6 +24,7 @@ interface RunFlags {
   cache: boolean;
   uncached: string[];
   worker: boolean;
+  workers: string;
   runId?: string;
   json?: boolean;
 }
@@ -36,6 +38,7 @@ export function registerRun(program: Command): void {
     .option('--no-cache', 'run every executor, reuse nothing')
     .option('--uncached <node>', "run this node's executor even if a cached result exists (repeatable)", collect, [])
     .option('--no-worker', 'do not start a worker in this process (use running `tsfx worker`s)')
+    .option('--workers <n>', 'worker processes for the cpu queue during the run, this one included: fanned-out shards run in parallel across them', '1')
     .option('--run-id <id>', 'run id (default: time-based)')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, flags: RunFlags) => {
@@ -61,6 +64,7 @@ export function checkParams(spec: PipelineSpec): void {
 
 async function runPipeline(file: string, flags: RunFlags): Promise<number> {
   const config = loadConfig();
+  if (!/^[1-9]\d*$/.test(flags.workers)) throw new DefinitionError(`--workers takes a whole number from 1, got '${flags.workers}'`, ['--workers']);
   const spec = applyParams(await loadPipeline(file), flags.param);
   checkParams(spec);
   const say = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
@@ -70,8 +74,14 @@ async function runPipeline(file: string, flags: RunFlags): Promise<number> {
   const workers = flags.worker
     ? await startWorkers({ config, address: temporal.address, store, queues: ['cpu', 'gpu'] })
     : undefined;
+  const extra = Number(flags.workers) - (flags.worker ? 1 : 0);
+  let local: LocalWorkers | undefined;
   const client = await connectClient(temporal.address, config.temporalNamespace);
   try {
+    if (extra > 0) {
+      say(`starting ${extra} more worker process${extra === 1 ? '' : 'es'} for the cpu queue…`);
+      local = await startLocalWorkers(extra, { home: config.home, temporalAddress: temporal.address });
+    }
     const noCache = flags.cache === false ? true : flags.uncached.length ? flags.uncached : false;
     const handle = await startPipelineRun(client, config, spec, { runId: flags.runId, noCache });
     const runId = handle.workflowId.slice(spec.name.length + 1);
@@ -102,6 +112,7 @@ async function runPipeline(file: string, flags: RunFlags): Promise<number> {
       say(`  inspect: tsfx artifacts --pipeline ${spec.name}   tsfx lineage <artifact-id>`);
     return result.status === 'COMPLETE' ? 0 : 1;
   } finally {
+    await local?.stop();
     await workers?.shutdown();
     await client.connection.close();
     await store.close();

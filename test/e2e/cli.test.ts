@@ -148,3 +148,35 @@ describe('tsfx run pipelines/penguin-curated.ts', () => {
     expect(lineage.stdout).toMatch(/<- execution #\d+ Importer penguin-curated\//);
   });
 });
+
+describe('tsfx run --workers', () => {
+  it('starts more worker processes for the run: the shard activities run on more than one, and they stop after', async () => {
+    const r = await tsfx('run', 'test/fixtures/pipelines/sharded.ts', '--workers', '2', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('starting 1 more worker process for the cpu queue');
+    const result = JSON.parse(r.stdout) as { runId: string; nodes: Record<string, { shards?: { total: number } }> };
+    expect(result.nodes.StatisticsGen!.shards!.total).toBeGreaterThan(20);
+    const history = await env.client.workflow.getHandle(`sharded/${result.runId}`).fetchHistory();
+    const events = history.events ?? [];
+    const shardIds = new Set(
+      events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runShard').map((e) => String(e.eventId)),
+    );
+    const identities = new Set(
+      events
+        .filter((e) => shardIds.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId ?? '')))
+        .map((e) => e.activityTaskStartedEventAttributes!.identity),
+    );
+    expect(identities.size).toBe(2);
+    // the extra worker logged its start and is gone with the run
+    const log = fs.readFileSync(path.join(env.config.home, 'logs', 'worker-1.log'), 'utf8');
+    expect(log).toContain('worker polling');
+    // both the run's process and the extra worker (identities are pid@host) have exited
+    for (const identity of identities) expect(() => process.kill(Number(identity!.split('@')[0]), 0)).toThrow();
+  });
+
+  it('refuses a worker count that is not a whole number from 1', async () => {
+    const r = await tsfx('run', 'test/fixtures/pipelines/sharded.ts', '--workers', '0');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--workers takes a whole number from 1, got '0'/);
+  });
+});
