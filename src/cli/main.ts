@@ -10,6 +10,11 @@ try {
     process.exitCode = 2;
   } else {
     process.stderr.write(`tsfx: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // Temporal's client errors keep the server's reason in `cause` (gRPC details): say it
+    for (let c = (err as { cause?: unknown }).cause, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+      const e = c as { message?: string; details?: string };
+      process.stderr.write(`  caused by: ${e.details || e.message || String(c)}\n`);
+    }
     process.exitCode = 1;
   }
 }
