@@ -38,7 +38,7 @@ export function registerOperate(program: Command): void {
         maxConcurrentExecutors: Number(o.concurrency),
       });
       out(
-        `worker polling ${queues.map((q) => config.queuePrefix + q).join(', ')} on ${temporal.address} (Ctrl-C to stop)`,
+        `worker polling ${queues.map((q) => config.queuePrefix + q).join(', ')} on ${temporal.address} (pid ${process.pid}; Ctrl-C to stop)`,
       );
       const stop = () => void workers.shutdown();
       process.once('SIGINT', stop);
