@@ -14,6 +14,8 @@ import { TsfxError } from '../errors.js';
 const BIN = fileURLToPath(new URL('../../bin/tsfx.js', import.meta.url));
 const READY = 'worker polling';
 const READY_TIMEOUT_MS = 60_000;
+/** executor attempts at once per worker process: I/O overlaps, CPU does not (one JS thread) */
+export const LOCAL_WORKER_CONCURRENCY = 2;
 
 export interface LocalWorkers {
   count: number;
@@ -42,7 +44,7 @@ export async function startLocalWorkers(count: number, opts: { home: string; tem
         const log = path.join(logs, `worker-${i + 1}.log`);
         const fd = fs.openSync(log, 'w');
         // the run's Temporal address, so a child never starts a dev server of its own
-        const child = spawn(process.execPath, [BIN, 'worker', '--queues', 'cpu'], {
+        const child = spawn(process.execPath, [BIN, 'worker', '--queues', 'cpu', '--concurrency', String(LOCAL_WORKER_CONCURRENCY)], {
           env: { ...process.env, TEMPORAL_ADDRESS: opts.temporalAddress },
           stdio: ['ignore', fd, fd],
         });

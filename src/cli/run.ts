@@ -15,7 +15,7 @@ import { builtinComponents } from '../../components/registry.js';
 import { topologicalOrder } from '../dsl/validate.js';
 import type { PipelineSpec } from '../../schemas/pipeline-spec.js';
 import { applyParams, loadPipeline } from './load-pipeline.js';
-import { startLocalWorkers, type LocalWorkers } from './local-workers.js';
+import { LOCAL_WORKER_CONCURRENCY, startLocalWorkers, type LocalWorkers } from './local-workers.js';
 import { createProgressView } from './progress.js';
 import { duration } from './format.js';
 
@@ -72,7 +72,15 @@ async function runPipeline(file: string, flags: RunFlags): Promise<number> {
   const store = await openMetadataStore(config.metadataUrl);
   if (flags.worker) installRuntimeLogging('WARN', path.join(config.home, 'logs', 'worker.log'));
   const workers = flags.worker
-    ? await startWorkers({ config, address: temporal.address, store, queues: ['cpu', 'gpu'] })
+    ? await startWorkers({
+        config,
+        address: temporal.address,
+        store,
+        queues: ['cpu', 'gpu'],
+        // with worker processes beside it, take no more than they do (as `tsfx worker`): one JS
+        // thread gains nothing from holding many CPU-bound shards while the others idle
+        ...(Number(flags.workers) > 1 ? { maxConcurrentExecutors: LOCAL_WORKER_CONCURRENCY } : {}),
+      })
     : undefined;
   const extra = Number(flags.workers) - (flags.worker ? 1 : 0);
   let local: LocalWorkers | undefined;
