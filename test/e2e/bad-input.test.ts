@@ -60,6 +60,28 @@ describe('ExampleGen on bad files, through Temporal', () => {
     expect(fs.existsSync(path.join(env.config.artifactRoot, 'corrupt', 'gen', 'examples', String(exec!.id)))).toBe(false);
   });
 
+  it('a corrupt last file after shards were already streamed out: the error names it, nothing is published or left', async () => {
+    await writeTfRecord(path.join(dataDir, 'many-a.tfrecord'), 400);
+    await writeTfRecord(path.join(dataDir, 'many-b.tfrecord'), 400);
+    const last = path.join(dataDir, 'many-c.tfrecord');
+    const offsets = await writeTfRecord(last, 400);
+    const bytes = fs.readFileSync(last);
+    bytes[offsets[390]! + 20] ^= 0x40;
+    fs.writeFileSync(last, bytes);
+
+    const pipeline = definePipeline({ name: 'streamed' }, (p) => {
+      // 50 rows a shard: a and b fill shards before c is read
+      p.add(ExampleGen({ input: 'many-*.tfrecord', rowsPerShard: 50 }), { id: 'gen', retry: { maximumAttempts: 1 } });
+    });
+    const result = await watchRun(await startPipelineRun(env.client, env.config, pipeline.compile({ root: dataDir })), () => {});
+    expect(result.status).toBe('FAILED');
+    expect(result.nodes.gen!.error).toContain(`${last} record 390 at byte ${offsets[390]}`);
+    expect(await env.store.listArtifacts({ pipeline: 'streamed' })).toEqual([]);
+    const [exec] = await env.store.listExecutions({ pipeline: 'streamed' });
+    expect(exec!.state).toBe('FAILED');
+    expect(fs.existsSync(path.join(env.config.artifactRoot, 'streamed', 'gen', 'examples', String(exec!.id)))).toBe(false);
+  });
+
   it('a ragged CSV row fails naming the file and line, and earlier artifacts stay', async () => {
     fs.writeFileSync(path.join(dataDir, 'good.csv'), 'a,b\n1,x\n2,y\n');
     const good = await runGen('csv', 'good.csv');
