@@ -1,5 +1,6 @@
 /** The `tsfx` command tree. `cliCommandNames` lets tests check what docker-compose runs. */
 import { Command } from 'commander';
+import { registerGc } from './gc.js';
 import { registerInspect } from './inspect.js';
 import { registerOperate } from './operate.js';
 import { registerRun } from './run.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerShow(program);
   registerOperate(program);
   registerServe(program);
+  registerGc(program);
   return program;
 }
 

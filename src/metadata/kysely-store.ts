@@ -5,6 +5,7 @@
  */
 import type { ArtifactTypeName } from '../../schemas/artifacts.js';
 import { MetadataError } from '../errors.js';
+import { collectGarbage, planGarbageCollection } from './gc.js';
 import { walkLineage } from './lineage.js';
 import { associate, attribute, ensureRunContexts, insertEvents, TypeIds } from './links.js';
 import { outputsOf, publishOutputs } from './publish.js';
@@ -246,5 +247,13 @@ export class KyselyMetadataStore implements S.MetadataStore {
   async contextsOfArtifact(artifactId: number): Promise<S.Context[]> {
     await requireArtifact(this.db, artifactId);
     return contextsLinkedTo(this.db, { artifactId });
+  }
+
+  planGarbageCollection(opts: S.GcOptions): Promise<S.GcPlan> {
+    return planGarbageCollection(this.db, opts);
+  }
+
+  collectGarbage(opts: S.GcOptions): Promise<S.GcPlan> {
+    return collectGarbage(this.db, this.dialect, opts);
   }
 }

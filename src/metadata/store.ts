@@ -96,6 +96,28 @@ export interface LineageNode {
   executions: { execution: Execution; eventName: string; artifacts: LineageNode[] }[];
 }
 
+/** What `tsfx gc` keeps and collects; see gc.ts for the rules. */
+export interface GcOptions {
+  /** newest runs kept per pipeline */
+  keepRuns: number;
+  /** collect in this pipeline only (every pipeline's kept runs still protect what they use) */
+  pipeline?: string;
+  /** collect even while a run of an affected pipeline is RUNNING */
+  force?: boolean;
+}
+
+export interface GcPlan {
+  keptRuns: { pipeline: string; runId: string }[];
+  /** RUNNING runs of the affected pipelines: collectGarbage refuses unless `force` */
+  running: { pipeline: string; runId: string }[];
+  /** LIVE artifacts no kept run or served model reaches */
+  artifacts: Artifact[];
+  /** executions of runs not kept whose outputs are all collected */
+  executions: Execution[];
+  /** run contexts left empty */
+  runs: { pipeline: string; runId: string }[];
+}
+
 export interface MetadataStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** run pending migrations; idempotent, safe from several processes at once */
@@ -138,4 +160,14 @@ export interface MetadataStore {
   /** contexts an artifact is attributed to / an execution is associated with */
   contextsOfExecution(executionId: number): Promise<Context[]>;
   contextsOfArtifact(artifactId: number): Promise<Context[]>;
+
+  /** What collectGarbage would remove now; changes nothing. */
+  planGarbageCollection(opts: GcOptions): Promise<GcPlan>;
+  /**
+   * Recompute the plan inside one write transaction and delete its rows (artifacts with their
+   * events and attributions, executions with theirs, empty run contexts); returns what went.
+   * Files are the caller's (src/artifacts/gc-files.ts). Throws RunningRunsError while a run of
+   * an affected pipeline is RUNNING, unless `force`.
+   */
+  collectGarbage(opts: GcOptions): Promise<GcPlan>;
 }

@@ -1,0 +1,131 @@
+/**
+ * The file side of `tsfx gc`: which folders under the artifact root may go, how big they are,
+ * and removing them. Nothing outside the artifact root is ever removed: an ExternalArtifact's
+ * URI is the user's own file (a checked-in schema), recorded, never owned.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { localPath } from './local-store.js';
+
+export interface Removable {
+  path: string;
+  bytes: number;
+}
+
+export interface FileSweep {
+  /** folders (or files) under the artifact root to remove, with their sizes */
+  remove: Removable[];
+  /** collected artifacts' locations left in place: outside the root, or not local */
+  outside: string[];
+}
+
+/** Whether `p` lies strictly inside `root`, also after resolving symlinks on the way to it. */
+export async function insideRoot(root: string, p: string): Promise<boolean> {
+  const within = (r: string, q: string) => {
+    const rel = path.relative(r, q);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
+  if (!within(path.resolve(root), path.resolve(p))) return false;
+  // a linked folder on the way could lead outside; the last component itself is removed as a link
+  const realRoot = await fs.realpath(root).catch(() => undefined);
+  const realParent = await fs.realpath(path.dirname(path.resolve(p))).catch(() => undefined);
+  if (realRoot === undefined || realParent === undefined) return false;
+  return within(realRoot, path.join(realParent, path.basename(p)));
+}
+
+/** Bytes under `p` without following links; 0 when it is gone. */
+export async function diskSize(p: string): Promise<number> {
+  const st = await fs.lstat(p).catch(() => undefined);
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.size;
+  const entries = await fs.readdir(p).catch(() => [] as string[]);
+  let total = 0;
+  for (const e of entries) total += await diskSize(path.join(p, e));
+  return total;
+}
+
+const exists = async (p: string) => (await fs.lstat(p).catch(() => undefined)) !== undefined;
+const subdirs = async (p: string) =>
+  (await fs.readdir(p, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name);
+
+/**
+ * What to remove for the collected artifacts and deleted executions: each artifact's location,
+ * and what a deleted execution left in its own folders (`<root>/<pipeline>/<node>/<any>/<id>`:
+ * a failed attempt's outputs, `_shards/<id>`). `keep` are the URIs of artifacts that stay: a
+ * location that is, holds or lies in one of them is never removed.
+ */
+export async function planSweep(
+  root: string,
+  collected: { uris: string[]; executions: { id: number; pipeline: string; nodeId: string }[] },
+  keep: string[],
+): Promise<FileSweep> {
+  const candidates = new Set<string>();
+  const outside: string[] = [];
+  for (const uri of collected.uris) {
+    let p: string;
+    try {
+      p = path.resolve(localPath(uri));
+    } catch {
+      outside.push(uri);
+      continue;
+    }
+    if (await insideRoot(root, p)) candidates.add(p);
+    else outside.push(uri);
+  }
+  for (const x of collected.executions) {
+    const nodeDir = path.join(root, x.pipeline, x.nodeId);
+    for (const d of await subdirs(nodeDir)) {
+      const p = path.join(nodeDir, d, String(x.id));
+      if ((await exists(p)) && (await insideRoot(root, p))) candidates.add(p);
+    }
+  }
+  const kept = keep.flatMap((uri) => {
+    try {
+      return [path.resolve(localPath(uri))];
+    } catch {
+      return [];
+    }
+  });
+  const overlaps = (a: string, b: string) => a === b || a.startsWith(b + path.sep) || b.startsWith(a + path.sep);
+  const remove: Removable[] = [];
+  for (const p of [...candidates].sort()) {
+    if (kept.some((k) => overlaps(p, k))) continue;
+    if (!(await exists(p))) continue;
+    remove.push({ path: p, bytes: await diskSize(p) });
+  }
+  return { remove, outside };
+}
+
+/**
+ * Leftover `<root>/<pipeline>/<node>/_shards/<executionId>` folders (a fanned-out execution
+ * removes its own when it succeeds) whose execution is not open.
+ */
+export async function leftoverShards(
+  root: string,
+  pipelines: string[] | undefined,
+  isOpen: (executionId: number) => Promise<boolean>,
+): Promise<Removable[]> {
+  const out: Removable[] = [];
+  for (const pipeline of pipelines ?? (await subdirs(root))) {
+    for (const node of await subdirs(path.join(root, pipeline))) {
+      const shards = path.join(root, pipeline, node, '_shards');
+      for (const id of await subdirs(shards)) {
+        const p = path.join(shards, id);
+        if (/^\d+$/.test(id) && (await isOpen(Number(id)))) continue;
+        if (await insideRoot(root, p)) out.push({ path: p, bytes: await diskSize(p) });
+      }
+    }
+  }
+  return out;
+}
+
+/** Remove each path that is still inside the root; returns the bytes freed. */
+export async function removeSwept(root: string, items: Removable[]): Promise<number> {
+  let freed = 0;
+  for (const item of items) {
+    if (!(await insideRoot(root, item.path))) continue;
+    await fs.rm(item.path, { recursive: true, force: true });
+    freed += item.bytes;
+  }
+  return freed;
+}
