@@ -39,6 +39,19 @@ export type TimeoutSpec = z.infer<typeof TimeoutSpec>;
 export const Queue = z.enum(['cpu', 'gpu']);
 export type Queue = z.infer<typeof Queue>;
 
+/**
+ * Run the node only when a property of an upstream artifact equals a value (Pusher on
+ * `blessed`); otherwise it and what reads from it are recorded SKIPPED, and the run completes.
+ */
+export const Condition = z.object({
+  node: nodeId,
+  output: z.string(),
+  property: z.string().min(1),
+  /** compared by deep equality with the artifact's property (JSON values) */
+  equals: z.unknown(),
+});
+export type Condition = z.infer<typeof Condition>;
+
 export const NodeSpec = z.object({
   id: nodeId,
   /** component name, as in the component registry (TFX's PascalCase name) */
@@ -57,6 +70,7 @@ export const NodeSpec = z.object({
   timeouts: TimeoutSpec,
   /** sha256 of user code the node runs (model / preprocessing module), part of the cache key */
   userCodeHash: z.string().optional(),
+  when: Condition.optional(),
 });
 export type NodeSpec = z.infer<typeof NodeSpec>;
 

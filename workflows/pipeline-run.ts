@@ -40,6 +40,8 @@ const bookkeepingOptions: LocalActivityOptions = {
 };
 
 class UpstreamFailed extends Error {}
+/** The node did not run because a condition (its own or an upstream node's) was false: not a failure. */
+class ConditionSkipped extends Error {}
 /** A node's halt check stopped the run after its outputs were published. */
 class HaltedRun extends Error {}
 
@@ -60,13 +62,26 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   const set = (id: string, patch: Partial<NodeProgress>) => Object.assign(progress.nodes[id]!, patch);
 
   const runNode = async (node: NodeSpec): Promise<OutputIds> => {
-    const upstream = [...new Set(Object.values(node.inputs).flatMap((refs) => refs.map((r) => r.node)))];
+    const readFrom = Object.values(node.inputs).flatMap((refs) => refs.map((r) => r.node));
+    const upstream = [...new Set(node.when ? [...readFrom, node.when.node] : readFrom)];
     const upstreamOutputs = new Map<string, OutputIds>();
     const results = await Promise.allSettled(upstream.map((id) => schedule(byId.get(id)!)));
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') upstreamOutputs.set(upstream[i]!, r.value);
     });
+    const base = { pipeline: spec.name, runId, root: spec.root, node };
+    const skip = async (reason: string, inputs: InputIds = {}): Promise<never> => {
+      const executionId = await book.skipNode({ ...base, reason, inputs });
+      set(node.id, { status: 'SKIPPED', error: reason, executionId, finishedAt: Date.now() });
+      throw new ConditionSkipped(node.id);
+    };
     if (upstreamOutputs.size !== upstream.length) {
+      const skippedBy = upstream.filter((_, i) => {
+        const r = results[i]!;
+        return r.status === 'rejected' && r.reason instanceof ConditionSkipped;
+      });
+      // only skipped upstream, nothing failed: skipped too, and the run still completes
+      if (skippedBy.length === upstream.length - upstreamOutputs.size) return skip(`upstream ${skippedBy.join(', ')} skipped`);
       if (progress.nodes[node.id]!.status === 'PENDING')
         set(node.id, { status: 'SKIPPED', error: 'an upstream node did not complete' });
       throw new UpstreamFailed(node.id);
@@ -75,7 +90,12 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     for (const [name, refs] of Object.entries(node.inputs)) {
       inputs[name] = refs.map((r) => upstreamOutputs.get(r.node)![r.output]!);
     }
-    const base = { pipeline: spec.name, runId, root: spec.root, node };
+    if (node.when) {
+      const { node: on, output, property, equals } = node.when;
+      const check = await book.checkCondition({ artifactId: upstreamOutputs.get(on)![output]!, property, equals });
+      if (!check.holds)
+        return skip(`condition ${on}.${output}.${property} == ${JSON.stringify(equals)} is false (it is ${JSON.stringify(check.actual) ?? 'unset'})`, inputs);
+    }
     set(node.id, { status: 'RUNNING', startedAt: Date.now() });
     let executionId: number | undefined;
     try {
@@ -112,7 +132,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
       set(node.id, { status: 'COMPLETE', outputs, finishedAt: Date.now() });
       return outputs;
     } catch (err) {
-      if (isCancellation(err) || err instanceof HaltedRun) throw err;
+      if (isCancellation(err) || err instanceof HaltedRun || err instanceof ConditionSkipped) throw err;
       const message = rootMessage(err);
       set(node.id, { status: 'FAILED', error: message, finishedAt: Date.now() });
       if (executionId !== undefined) await book.failNode({ executionId, error: message });

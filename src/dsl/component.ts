@@ -65,6 +65,12 @@ export interface NodeOptions {
   queue?: Queue;
   retry?: Partial<RetrySpec>;
   timeouts?: Partial<TimeoutSpec>;
+  /**
+   * Run only when the artifact behind `output` has `property` equal to `equals` (JSON values);
+   * otherwise the node, and every node reading from it, is recorded SKIPPED, not failed.
+   * @example p.add(Pusher({ model }), { when: { output: evaluator.outputs.blessing, property: 'blessed', equals: true } })
+   */
+  when?: { output: OutputHandle<ArtifactTypeName>; property: string; equals: unknown };
 }
 
 export interface ComponentNode<S extends AnyComponentSpec> {

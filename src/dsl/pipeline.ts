@@ -87,6 +87,7 @@ function compileNode(node: ComponentNode<AnyComponentSpec>, all: ComponentNode<A
       ...issue.path.map((p: PropertyKey) => (typeof p === 'symbol' ? String(p) : p)),
     ]);
   }
+  const when = options.when && compileCondition(id, options.when, all);
   return {
     id,
     component: spec.name,
@@ -100,7 +101,17 @@ function compileNode(node: ComponentNode<AnyComponentSpec>, all: ComponentNode<A
     fanOut: spec.fanOut === true,
     retry: { ...spec.retry, ...options.retry },
     timeouts: { ...spec.timeouts, ...options.timeouts },
+    ...(when ? { when } : {}),
   };
+}
+
+function compileCondition(id: string, when: NonNullable<NodeOptions['when']>, all: ComponentNode<AnyComponentSpec>[]): NodeSpec['when'] {
+  const path = ['nodes', id, 'when'];
+  if (!isOutputHandle(when.output)) throw new DefinitionError('expected an output handle', [...path, 'output']);
+  if (!all.includes(when.output.node) || when.output.node.id === undefined)
+    throw new DefinitionError(`refers to a ${when.output.node.spec.name} node that was not added to the pipeline`, [...path, 'output']);
+  const equals: unknown = JSON.parse(JSON.stringify(when.equals ?? null));
+  return { node: when.output.node.id, output: when.output.output, property: when.property, equals };
 }
 
 export { PipelineSpec };

@@ -38,6 +38,13 @@ export function validatePipelineSpec(value: unknown): PipelineSpec {
       }
     }
   }
+  for (const node of spec.nodes) {
+    if (!node.when) continue;
+    const path = ['nodes', node.id, 'when'];
+    const upstream = byId.get(node.when.node);
+    if (!upstream) throw new DefinitionError(`refers to node '${node.when.node}', which is not in the pipeline`, path);
+    if (!upstream.outputs[node.when.output]) throw new DefinitionError(`node '${node.when.node}' has no output '${node.when.output}'`, path);
+  }
   topologicalOrder(spec);
   return spec;
 }
@@ -63,6 +70,8 @@ export function topologicalOrder(spec: PipelineSpec): string[] {
   return order;
 }
 
+/** The nodes a node waits for: those it reads from, and the one its condition looks at. */
 export function upstreamIds(node: PipelineSpec['nodes'][number]): string[] {
-  return [...new Set(Object.values(node.inputs).flatMap((refs) => refs.map((r) => r.node)))];
+  const ids = Object.values(node.inputs).flatMap((refs) => refs.map((r) => r.node));
+  return [...new Set(node.when ? [...ids, node.when.node] : ids)];
 }

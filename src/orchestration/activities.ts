@@ -10,7 +10,11 @@ import { artifactLookup, loadInputs } from './artifact-lookup.js';
 import { cacheKey } from './cache-key.js';
 import { mapFailures } from './failures.js';
 import { planShardsAdapter, runComponentAdapter, runShardAdapter } from './run-component.js';
+import { isDeepStrictEqual } from 'node:util';
 import type {
+  CheckConditionInput,
+  CheckConditionResult,
+  SkipNodeInput,
   InputIds,
   FailNodeInput,
   FinishRunInput,
@@ -59,6 +63,29 @@ export function createActivities(deps: ActivityDeps) {
         const halt = impl.halt?.({ params: impl.spec.params.parse(input.node.params), properties: input.properties });
         return halt ? { outputs, halt } : { outputs };
       });
+    },
+
+    /** A node's `when`: does the upstream artifact's property equal the value? */
+    async checkCondition(input: CheckConditionInput): Promise<CheckConditionResult> {
+      const artifact = await store.getArtifact(input.artifactId);
+      if (!artifact) throw new MetadataError(`condition artifact ${input.artifactId} not found`);
+      const actual = artifact.properties[input.property];
+      return { holds: isDeepStrictEqual(actual, input.equals), actual };
+    },
+
+    /** Record a node that does not run (its condition is false, or an upstream node's was) as SKIPPED. */
+    async skipNode(input: SkipNodeInput): Promise<number> {
+      const exec = await store.createExecution({
+        type: input.node.component,
+        pipeline: input.pipeline,
+        runId: input.runId,
+        nodeId: input.node.id,
+        state: 'SKIPPED',
+        properties: { params: input.node.params, skipped: input.reason },
+        inputs: inputEvents(input.inputs),
+        ...ids(),
+      });
+      return exec.id;
     },
 
     async failNode(input: FailNodeInput): Promise<void> {

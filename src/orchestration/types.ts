@@ -66,6 +66,24 @@ export interface PublishNodeResult {
   halt?: string;
 }
 
+export interface CheckConditionInput {
+  artifactId: number;
+  property: string;
+  equals: unknown;
+}
+
+export interface CheckConditionResult {
+  holds: boolean;
+  /** the property's value (undefined when the artifact lacks it) */
+  actual: unknown;
+}
+
+export interface SkipNodeInput extends NodeActivityBase {
+  /** why, for metadata and the progress view */
+  reason: string;
+  inputs: InputIds;
+}
+
 export interface FailNodeInput {
   executionId: number;
   error: string;

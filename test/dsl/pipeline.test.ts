@@ -309,3 +309,40 @@ describe('validatePipelineSpec', () => {
     expect(definitionError(() => validatePipelineSpec(badType)).path).toEqual(['nodes', 'a', 'outputs', 'out']);
   });
 });
+
+describe('conditional nodes (when)', () => {
+  it('compiles a condition on an upstream output, and the node then waits for that node', () => {
+    const spec = definePipeline({ name: 'cond' }, (p) => {
+      const gen = p.add(Gen({ input: 'x.csv' }));
+      const stats = p.add(Stats({ examples: gen.outputs.examples }));
+      p.add(SchemaFrom({ statistics: stats.outputs.statistics }), { when: { output: gen.outputs.examples, property: 'span', equals: 3 } });
+    }).compile({ root });
+    expect(spec.nodes[2]!.when).toEqual({ node: 'Gen', output: 'examples', property: 'span', equals: 3 });
+    expect(topologicalOrder(spec)).toEqual(['Gen', 'Stats', 'SchemaFrom']);
+    // JSON round trip: the value crosses Temporal
+    expect(validatePipelineSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
+  });
+
+  it('rejects a condition on a node that was not added, or on a missing node or output in a hand-written spec', () => {
+    const err = definitionError(() =>
+      definePipeline({ name: 'cond' }, (p) => {
+        const stray = Gen({ input: 'y.csv' });
+        p.add(Gen({ input: 'x.csv' }), { id: 'g', when: { output: stray.outputs.examples, property: 'span', equals: 1 } });
+      }).compile({ root }),
+    );
+    expect(err.path).toEqual(['nodes', 'g', 'when', 'output']);
+
+    const ghost = handWritten();
+    ghost.nodes[1]!.when = { node: 'ghost', output: 'out', property: 'p', equals: true };
+    expect(definitionError(() => validatePipelineSpec(ghost)).message).toContain("refers to node 'ghost'");
+    const noOutput = handWritten();
+    noOutput.nodes[1]!.when = { node: 'a', output: 'nope', property: 'p', equals: true };
+    expect(definitionError(() => validatePipelineSpec(noOutput)).path).toEqual(['nodes', 'b', 'when']);
+  });
+
+  it('counts a condition as a dependency when looking for cycles', () => {
+    const spec = handWritten();
+    spec.nodes[0]!.when = { node: 'b', output: 'out', property: 'p', equals: 1 };
+    expect(definitionError(() => validatePipelineSpec(spec)).message).toContain('cycle between nodes: a -> b -> a');
+  });
+});
