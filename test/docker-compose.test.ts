@@ -140,4 +140,15 @@ describe('Dockerfile', () => {
     expect(ignored).not.toContain('package-lock.json');
     expect(ignored).toContain('node_modules');
   });
+
+  it('installs what the example pipelines read: their npm data packages are production dependencies', () => {
+    // `docker compose run tsfx run pipelines/penguin.ts` reads node_modules in an image built --omit=dev
+    const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
+    const used = fs
+      .readdirSync('pipelines')
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => [...fs.readFileSync(`pipelines/${f}`, 'utf8').matchAll(/node_modules\/((?:@[^/]+\/)?[^/'"]+)/g)].map((m) => m[1]!));
+    expect(used).toContain('vega-datasets');
+    for (const name of new Set(used)) expect(pkg.dependencies, name).toHaveProperty(name);
+  });
 });
