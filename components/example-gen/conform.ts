@@ -11,7 +11,7 @@ import {
 } from 'apache-arrow';
 import type { FeatureColumn } from '../../schemas/artifacts.js';
 import { DataError } from '../../src/errors.js';
-import { validity } from './validity.js';
+import { validity } from '../../src/io/arrow-validity.js';
 
 function bitmapOf(n: number, valid: (i: number) => boolean): { nullCount: number; nullBitmap: Uint8Array } {
   const nullBitmap = new Uint8Array((n + 7) >> 3);
@@ -26,8 +26,8 @@ function bitmapOf(n: number, valid: (i: number) => boolean): { nullCount: number
 /** The rows `idx` of `data`, same type. Indices are relative to the (possibly sliced) data. */
 export function takeData(data: Data, idx: ArrayLike<number>): Data {
   const n = idx.length;
-  const valid = validity(data);
-  const { nullCount, nullBitmap } = bitmapOf(n, (i) => valid(idx[i]!));
+  const present = validity(data);
+  const { nullCount, nullBitmap } = bitmapOf(n, present ? (i) => present[idx[i]!] === 1 : () => true);
   const type = data.type as DataType;
   if (type.typeId === Type.Int || type.typeId === Type.Float) {
     const src = data.values as BigInt64Array | Float32Array;
@@ -188,9 +188,9 @@ function concatData(parts: Data[], type: DataType): Data {
     if ((d.type as DataType).typeId !== type.typeId && !(isBytes(d.type as DataType) && isBytes(type))) {
       throw new Error(`concatData: ${String(d.type)} data in a ${String(type)} column`);
     }
-    const valid = validity(d);
+    const present = validity(d);
     for (let i = 0; i < d.length; i++, at++) {
-      if (valid(i)) nullBitmap[at >> 3]! |= 1 << (at & 7);
+      if (!present || present[i] === 1) nullBitmap[at >> 3]! |= 1 << (at & 7);
       else nullCount++;
     }
   }

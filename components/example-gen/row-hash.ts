@@ -10,7 +10,7 @@
  * write the same bytes (tested).
  */
 import { DataType, makeVector, type Data, type Table } from 'apache-arrow';
-import { validity } from './validity.js';
+import { validity } from '../../src/io/arrow-validity.js';
 
 /** MurmurHash3 x86 32-bit: fast, well mixed, and plain integer arithmetic (no bigint). */
 export function murmur3(bytes: Uint8Array, len: number, seed = 0): number {
@@ -138,12 +138,13 @@ type Writer = (enc: RowEncoder, row: number) => void;
 
 /** A column's writer per chunk, fast for ExampleGen's own layouts, generic otherwise. */
 function chunkWriter(data: Data): Writer {
-  const valid = validity(data);
+  const present = validity(data);
+  const absent = present ? (r: number) => present[r] !== 1 : () => false;
   const fast = fastValues(data.type as DataType);
   if (fast) {
     const write = fast(data);
     return (enc, r) => {
-      if (!valid(r)) return enc.u32(0xffffffff);
+      if (absent(r)) return enc.u32(0xffffffff);
       enc.u32(1);
       write(enc, r);
     };
@@ -155,7 +156,7 @@ function chunkWriter(data: Data): Writer {
       const write = item(child);
       const offsets = data.valueOffsets;
       return (enc, r) => {
-        if (!valid(r)) return enc.u32(0xffffffff);
+        if (absent(r)) return enc.u32(0xffffffff);
         const from = offsets[r]!;
         const to = offsets[r + 1]!;
         enc.u32(to - from);
@@ -242,19 +243,6 @@ export function rowHashes(table: Table, names: string[]): Uint32Array {
   for (let r = 0; r < table.numRows; r++) {
     enc.reset();
     for (const c of cursors) c.feature(enc, r);
-    out[r] = enc.hash();
-  }
-  return out;
-}
-
-/** The same hashes through Arrow's getters only: the slow reference the tests hold the fast paths to. */
-export function rowHashesGeneric(table: Table, names: string[]): Uint32Array {
-  const cols = names.map((name) => table.getChild(name));
-  const enc = new RowEncoder();
-  const out = new Uint32Array(table.numRows);
-  for (let r = 0; r < table.numRows; r++) {
-    enc.reset();
-    for (const col of cols) enc.feature(col ? col.get(r) : null);
     out[r] = enc.hash();
   }
   return out;

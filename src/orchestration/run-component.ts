@@ -11,6 +11,7 @@ import { MetadataError } from '../errors.js';
 import { toFailure } from './failures.js';
 import { freshOutputDir, localPath, outputUri, removeOutput, shardUri, shardsUri } from '../artifacts/local-store.js';
 import { lookupComponent, type ActivityDeps } from './activity-deps.js';
+import { loadInputs } from './artifact-lookup.js';
 import type { PlanShardsResult, RunComponentInput, RunComponentResult, RunShardInput } from './types.js';
 
 /** Heartbeats are throttled by the SDK too, but building details for every row is waste. */
@@ -37,22 +38,8 @@ async function withExecutor<T>(
   const params = impl.spec.params.parse(node.params);
   const execution = await deps.store.getExecution(executionId);
   if (!execution) throw new MetadataError(`execution ${executionId} not found`);
-  const inputs: Record<string, InputArtifact[]> = {};
-  for (const [name, ids] of Object.entries(input.inputs)) {
-    inputs[name] = await Promise.all(
-      ids.map(async (id) => {
-        const a = await deps.store.getArtifact(id);
-        if (!a) throw new MetadataError(`input artifact ${id} of ${node.id}.${name} not found`);
-        return {
-          id: a.id,
-          type: a.type,
-          uri: a.uri,
-          path: localPath(a.uri),
-          properties: a.properties,
-        } as InputArtifact;
-      }),
-    );
-  }
+  // the same loading the driver got in prepareNode
+  const inputs: Record<string, InputArtifact[]> = await loadInputs(deps.store, node.id, input.inputs);
   let last = 0;
   const ctx: ExecutorContext = {
     pipelineName: pipeline,

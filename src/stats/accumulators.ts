@@ -15,7 +15,8 @@
  */
 import type { RecordBatch, Table } from 'apache-arrow';
 import { DataError } from '../errors.js';
-import { layoutOf, leafBytes, leafNumbers, typeKind, validity, type ColumnLayout, type ValueKind } from './arrow-leaf.js';
+import { validity } from '../io/arrow-validity.js';
+import { layoutOf, leafBytes, leafNumbers, typeKind, type ColumnLayout, type ValueKind } from './arrow-leaf.js';
 import { countByteValues } from './byte-counts.js';
 import { KLL_DEFAULT_K, KllSketch } from './kll.js';
 import { mergeMoments } from './moments.js';

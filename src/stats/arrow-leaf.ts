@@ -10,6 +10,7 @@
  */
 import { DataType, makeVector, type Data } from 'apache-arrow';
 import { DataError } from '../errors.js';
+import { validity } from '../io/arrow-validity.js';
 
 export type ValueKind = 'int' | 'float' | 'bytes';
 
@@ -34,22 +35,6 @@ export function leafKind(column: string, t: DataType): ValueKind | null {
   if (DataType.isUtf8(t) || DataType.isBinary(t) || DataType.isLargeUtf8(t) || DataType.isLargeBinary(t)) return 'bytes';
   if (DataType.isDictionary(t)) return leafKind(column, t.dictionary);
   throw new DataError(`column '${column}' has Arrow type ${t}, which has no statistics (expected int, float, string or bytes values)`);
-}
-
-/** Validity of the `length` elements of `data`, one byte each, or undefined if none is null. */
-export function validity(data: Data): Uint8Array | undefined {
-  if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0) {
-    // a Null-typed column has no bitmap but every element is null
-    return DataType.isNull(data.type) && data.length > 0 ? new Uint8Array(data.length) : undefined;
-  }
-  const bits = data.nullBitmap;
-  const out = new Uint8Array(data.length);
-  const off = data.offset;
-  for (let i = 0; i < data.length; i++) {
-    const b = off + i;
-    out[i] = (bits[b >> 3]! >> (b & 7)) & 1;
-  }
-  return out;
 }
 
 /** The value kind of a column's Arrow type (lists: of their items). */

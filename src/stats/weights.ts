@@ -14,7 +14,8 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import { DataError } from '../errors.js';
-import { layoutOf, leafBytes, leafNumbers, rowRange, validity, type ColumnLayout } from './arrow-leaf.js';
+import { validity } from '../io/arrow-validity.js';
+import { layoutOf, leafBytes, leafNumbers, rowRange, type ColumnLayout } from './arrow-leaf.js';
 import { WeightedKllSketch } from './kll-weighted.js';
 import { mergeMoments } from './moments.js';
 
