@@ -27,17 +27,22 @@ export interface HistogramObject {
   type: 'STANDARD' | 'QUANTILES';
 }
 
-/** total weight of values <= x (or < x when `strict`) */
-export function rankOf(s: SortedSample, x: number, strict = false): number {
-  const v = s.values;
+/** How many of the ascending `sorted` are <= x (or < x when `strict`): a binary search. */
+export function countUpTo(sorted: ArrayLike<number>, x: number, strict = false): number {
   let lo = 0;
-  let hi = v.length;
+  let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (strict ? v[mid]! < x : v[mid]! <= x) lo = mid + 1;
+    if (strict ? sorted[mid]! < x : sorted[mid]! <= x) lo = mid + 1;
     else hi = mid;
   }
-  return lo === 0 ? 0 : s.cum[lo - 1]!;
+  return lo;
+}
+
+/** total weight of values <= x (or < x when `strict`) */
+export function rankOf(s: SortedSample, x: number, strict = false): number {
+  const n = countUpTo(s.values, x, strict);
+  return n === 0 ? 0 : s.cum[n - 1]!;
 }
 
 /** The q-quantile: the smallest value whose cumulative weight reaches q * total. */

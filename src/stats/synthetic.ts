@@ -6,6 +6,7 @@
  */
 import type { Table } from 'apache-arrow';
 import { ExampleBatchBuilder } from '../io/columns.js';
+import { countUpTo } from './histograms.js';
 
 /** mulberry32: tiny seeded PRNG, uniform in [0, 1) */
 export function seededRandom(seed: number): () => number {
@@ -113,17 +114,7 @@ export function rawValues(table: Table, name: string): Float64Array {
 
 /** [values < x, values <= x] in sorted data */
 export function trueRank(sorted: Float64Array, x: number): [number, number] {
-  const bound = (strict: boolean) => {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (strict ? sorted[mid]! < x : sorted[mid]! <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  return [bound(true), bound(false)];
+  return [countUpTo(sorted, x, true), countUpTo(sorted, x)];
 }
 
 /** distance (in values) from the target rank to the rank interval of x */

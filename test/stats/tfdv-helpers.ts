@@ -63,6 +63,11 @@ export function useTfdv(): Tfdv {
   return t;
 }
 
+/** Equal, with NaN equal to NaN. */
+export const same = (a: number, b: number) => (Number.isNaN(a) ? Number.isNaN(b) : a === b);
+/** Relative difference of b from a; non-finite values must be the same to count as 0. */
+export const rel = (a: number, b: number) => (Number.isFinite(a) ? Math.abs(a - b) / Math.max(1e-300, Math.abs(a)) : same(a, b) ? 0 : Infinity);
+
 export function byName(ds: Any): Record<string, Any> {
   return Object.fromEntries(ds.features.map((f: Any) => [f.path.step.join('/'), f]));
 }

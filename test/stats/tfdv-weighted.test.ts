@@ -12,7 +12,7 @@ import {
   accumulateTable, decodePartial, decodeStatistics, encodePartial, encodeStatistics, KLL_RANK_ERROR, mergePartials, statisticsList,
 } from '../../src/stats/index.js';
 import { syntheticTable } from '../../src/stats/synthetic.js';
-import { byName, TFDV_EPSILON, useTfdv, type Any } from './tfdv-helpers.js';
+import { byName, rel, TFDV_EPSILON, useTfdv, type Any } from './tfdv-helpers.js';
 
 const tfdv = useTfdv();
 const W = 'w_weight';
@@ -43,9 +43,6 @@ function weightedRankMiss(d: { values: number[]; weights: number[] }, x: number,
   });
   return target < lt ? lt - target : target > le ? target - le : 0;
 }
-
-const same = (a: number, b: number) => (Number.isNaN(a) ? Number.isNaN(b) : a === b);
-const rel = (a: number, b: number) => (Number.isFinite(a) ? Math.abs(a - b) / Math.max(1e-300, Math.abs(a)) : same(a, b) ? 0 : Infinity);
 
 function compareWeighted(table: Table, theirs: Any, ours: Any): Record<string, number> {
   const checked: Record<string, number> = {};

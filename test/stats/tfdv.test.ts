@@ -13,12 +13,9 @@ import { ExampleBatchBuilder } from '../../src/io/columns.js';
 import { readJsonExamples } from '../../src/io/json.js';
 import { accumulateTable, decodeStatistics, encodeStatistics, KLL_RANK_ERROR, statisticsList } from '../../src/stats/index.js';
 import { rankMiss, rawValues, syntheticTable } from '../../src/stats/synthetic.js';
-import { byName, repo, TFDV_EPSILON, useTfdv, type Any } from './tfdv-helpers.js';
+import { byName, rel, repo, same, TFDV_EPSILON, useTfdv, type Any } from './tfdv-helpers.js';
 
 const tfdv = useTfdv();
-
-const same = (a: number, b: number) => (Number.isNaN(a) ? Number.isNaN(b) : a === b);
-const rel = (a: number, b: number) => (Number.isFinite(a) ? Math.abs(a - b) / Math.max(1e-300, Math.abs(a)) : same(a, b) ? 0 : Infinity);
 
 /** Compare every feature; returns a per-statistic tally of what was checked, for the report. */
 function compare(table: Table, theirs: Any, ours: Any): Record<string, number> {
