@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exampleGenExecutor, ExampleGenParams } from '../components/example-gen/index.js';
+import { figuresTable } from '../src/cli/format.js';
 import { loadConfig } from '../src/config.js';
 import { ExampleEncoder } from '../src/io/tf-example.js';
 import { TfRecordWriter } from '../src/io/tfrecord.js';
@@ -156,11 +157,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(`\nExampleGen: ${INTS.length + FLOATS.length + BYTES.length} features, split 2:1 by hash, rowsPerShard ${rowsPerShard}; one process per run\n`);
-  const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const t of table) console.log(line(t));
+  console.log(figuresTable(head, table));
   console.log('\nRSS / output: peak RSS over the Arrow output size. Streaming keeps peak RSS about flat as rows grow 4x;');
   console.log('holding every row in memory makes it grow with the data (a ratio near or above 1 at every size).');
 }

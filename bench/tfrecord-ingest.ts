@@ -14,6 +14,7 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { figuresTable } from '../src/cli/format.js';
 import { loadConfig } from '../src/config.js';
 import { ExampleBatchBuilder } from '../src/io/columns.js';
 import { ExampleEncoder, readTfRecordExamples } from '../src/io/tf-example.js';
@@ -177,11 +178,7 @@ function report(rows: { name: string; comp: 'plain' | 'gzip'; r: Result }[], siz
     return [name, comp, s.toFixed(2), cpu.toFixed(2), (sizes.plain / MB / s).toFixed(0), Math.round(r.records / s).toLocaleString('en-US'),
       r.max_rss_mb.toFixed(0), (s / best(tsfx.r)).toFixed(2) + 'x'];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const t of table) console.log(line(t));
+  console.log(figuresTable(head, table, 2));
   console.log('\n"tsfx / this" = the other reader\'s time over tsfx\'s: above 1x means tsfx is faster.');
   console.log('CPU s = process CPU time of that run, all threads (tsfx: main thread + crc thread + zlib pool).');
 }

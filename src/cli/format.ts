@@ -13,6 +13,14 @@ export function table(headers: string[], rows: (string | number | undefined)[][]
     .join('\n');
 }
 
+/** A table of figures (the benches): the first `labelColumns` left-aligned, the numbers right-aligned, a rule under the header. */
+export function figuresTable(headers: string[], rows: string[][], labelColumns = 1): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < labelColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
 export function duration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
