@@ -10,14 +10,15 @@ import type { Driver } from '../../src/dsl/component.js';
 import { DataError, DefinitionError } from '../../src/errors.js';
 import type { ImportSchemaGenResolved, ImportSchemaGenSpec } from './spec.js';
 
-export async function fileDigest(file: string): Promise<{ sha256: string; size: number }> {
+/** The schema file's bytes and digest, read once; an unreadable file is a DataError naming it. */
+export async function readSchemaFile(file: string): Promise<{ bytes: Buffer; sha256: string; size: number }> {
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);
   } catch (err) {
     throw new DataError(`cannot read the schema file: ${(err as Error).message}`, file);
   }
-  return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
 }
 
 export const importSchemaGenDriver: Driver<ImportSchemaGenSpec, ImportSchemaGenResolved> = async ({
@@ -28,13 +29,13 @@ export const importSchemaGenDriver: Driver<ImportSchemaGenSpec, ImportSchemaGenR
 }) => {
   const wired = inputs.source?.[0];
   if (wired) {
-    const digest = await fileDigest(wired.path);
-    return { fingerprint: digest.sha256, resolved: { file: wired.path, sha256: digest.sha256 } };
+    const { sha256 } = await readSchemaFile(wired.path);
+    return { fingerprint: sha256, resolved: { file: wired.path, sha256 } };
   }
   if (!params.schemaFile)
     throw new DefinitionError('ImportSchemaGen needs schemaFile (or a wired source artifact)', ['params', 'schemaFile']);
   const file = path.resolve(pipelineRoot, params.schemaFile);
-  const digest = await fileDigest(file);
-  const id = await artifacts.importFile(file, digest);
-  return { fingerprint: digest.sha256, resolved: { file, sha256: digest.sha256 }, inputs: { source: [id] } };
+  const { sha256, size } = await readSchemaFile(file);
+  const id = await artifacts.importFile(file, { sha256, size });
+  return { fingerprint: sha256, resolved: { file, sha256 }, inputs: { source: [id] } };
 };

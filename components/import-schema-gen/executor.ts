@@ -9,7 +9,7 @@ import { SCHEMA_BINARY_FILE, SCHEMA_TEXT_FILE } from '../schema-gen/spec.js';
 import type { Executor } from '../../src/dsl/component.js';
 import { DataError } from '../../src/errors.js';
 import { encodeSchema, parseSchemaText } from '../../src/schema/index.js';
-import { fileDigest } from './driver.js';
+import { readSchemaFile } from './driver.js';
 import type { ImportSchemaGenResolved, ImportSchemaGenSpec } from './spec.js';
 
 export const importSchemaGenExecutor: Executor<ImportSchemaGenSpec, ImportSchemaGenResolved | null> = async ({
@@ -21,11 +21,11 @@ export const importSchemaGenExecutor: Executor<ImportSchemaGenSpec, ImportSchema
   const source = inputs.source?.[0];
   const file = source?.path ?? resolved?.file;
   if (!file) throw new DataError('ImportSchemaGen has no schema file: neither imported nor wired');
-  const text = await fs.readFile(file, 'utf8');
-  const { sha256 } = await fileDigest(file);
+  const { bytes, sha256 } = await readSchemaFile(file);
   // what was imported (and cached under) must be what is written
   if (resolved && resolved.sha256 !== sha256)
     throw new DataError(`the schema file changed after it was imported (sha256 ${resolved.sha256.slice(0, 12)}… is now ${sha256.slice(0, 12)}…); run again`, file);
+  const text = bytes.toString('utf8');
   const schema = parseSchemaText(text, file);
   await fs.mkdir(outputs.schema.path, { recursive: true });
   await fs.writeFile(path.join(outputs.schema.path, SCHEMA_TEXT_FILE), text);
