@@ -106,7 +106,8 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
         set(node.id, { status: 'CACHED', outputs: prepared.outputs, finishedAt: Date.now() });
         return prepared.outputs;
       }
-      // the driver may have added inputs from metadata (e.g. the previous span's statistics)
+      // the driver may have added inputs from metadata (e.g. the previous span's statistics);
+      // `?? inputs`: a run started by an older worker recorded prepare results without them
       const run = { ...base, executionId, inputs: prepared.inputs ?? inputs };
       let shards: unknown[] | undefined;
       if (node.fanOut) {
@@ -132,7 +133,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
       set(node.id, { status: 'COMPLETE', outputs, finishedAt: Date.now() });
       return outputs;
     } catch (err) {
-      if (isCancellation(err) || err instanceof HaltedRun || err instanceof ConditionSkipped) throw err;
+      if (isCancellation(err) || err instanceof HaltedRun) throw err;
       const message = rootMessage(err);
       set(node.id, { status: 'FAILED', error: message, finishedAt: Date.now() });
       if (executionId !== undefined) await book.failNode({ executionId, error: message });

@@ -144,7 +144,7 @@ export function createActivities(deps: ActivityDeps) {
           outputs,
         );
         const ids: OutputIds = Object.fromEntries(outputs.map((o) => [o.name, o.artifactId]));
-        return { kind: 'cached', executionId: exec.id, outputs: ids, cachedFrom: hit.execution.id, inputs };
+        return { kind: 'cached', executionId: exec.id, outputs: ids, cachedFrom: hit.execution.id };
       }
     }
     const exec = await store.createExecution({

@@ -29,10 +29,10 @@ export interface PrepareNodeInput extends NodeActivityBase {
   useCache: boolean;
 }
 
-/** `inputs`: the node's inputs with those its driver resolved from metadata added */
+/** `inputs` (to run with): the node's inputs with those its driver resolved from metadata added */
 export type PrepareNodeResult =
-  | { kind: 'cached'; executionId: number; outputs: OutputIds; cachedFrom: number; inputs?: InputIds }
-  | { kind: 'run'; executionId: number; inputs?: InputIds };
+  | { kind: 'cached'; executionId: number; outputs: OutputIds; cachedFrom: number }
+  | { kind: 'run'; executionId: number; inputs: InputIds };
 
 export interface RunComponentInput extends NodeActivityBase {
   executionId: number;
