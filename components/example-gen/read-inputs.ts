@@ -39,14 +39,14 @@ export function formatOf(file: string, format: InputFormat): FileFormat {
   return byExt;
 }
 
-export interface ReadProgress {
+export interface ReaderHooks {
   /** a returned promise is awaited by the reader before it reads on */
   onProgress?: (bytesRead: number, records: number) => unknown;
   signal?: AbortSignal;
 }
 
 /** Widen `kinds` with the column types of one CSV/JSON file; other formats carry their own types. */
-export async function inferFileKinds(file: string, format: InputFormat, kinds: KindMap, progress: ReadProgress = {}): Promise<void> {
+export async function inferFileKinds(file: string, format: InputFormat, kinds: KindMap, progress: ReaderHooks = {}): Promise<void> {
   const f = formatOf(file, format);
   if (f === 'csv') await inferCsvKinds(file, kinds, progress);
   else if (f === 'json') await inferJsonKinds(file, kinds, progress);
@@ -65,7 +65,7 @@ export async function readInputFile(
   format: InputFormat,
   builder: ExampleBatchBuilder,
   columnTypes: Record<string, FeatureKind>,
-  progress: ReadProgress,
+  progress: ReaderHooks,
 ): Promise<void> {
   switch (formatOf(file, format)) {
     case 'csv':
