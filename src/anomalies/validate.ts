@@ -48,7 +48,8 @@ export function validateStatistics(dataset: Obj, schema: Schema, opts: ValidateO
   };
 
   for (const feature of schema.feature) {
-    if (deprecated(feature)) continue;
+    // TFDV skips features in a lifecycle stage that is not in production
+    if (isDeprecated(feature)) continue;
     const raw = stats.get(feature.name);
     if (!inEnvironment(feature, schema, env)) {
       if (raw && featureStatsView(raw)) {
@@ -120,9 +121,6 @@ function inEnvironment(f: Feature, schema: Schema, env: string | undefined): boo
   if (f.notInEnvironment?.includes(env)) return false;
   return (schema.defaultEnvironment ?? []).includes(env);
 }
-
-/** TFDV skips features in these lifecycle stages. */
-const deprecated = isDeprecated;
 
 function checkFeature(feature: Feature, view: FeatureStatsView, raw: Obj, schema: Schema): Reason[] {
   const reasons: Reason[] = [];
