@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.js';
+import { bindStore, loadConfig } from '../src/config.js';
 import { definePipeline } from '../src/dsl/pipeline.js';
 import { openMetadataStore } from '../src/metadata/open.js';
 import { connectClient, startPipelineRun, watchRun } from '../src/orchestration/client.js';
@@ -23,10 +23,11 @@ const nodes = Number(values.nodes);
 const repeats = Number(values.repeats);
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-bench-'));
-const config = loadConfig({ ...process.env, TSFX_HOME: home, TSFX_QUEUE_PREFIX: `bench${process.pid}-` });
+const unbound = loadConfig({ ...process.env, TSFX_HOME: home, TSFX_QUEUE_PREFIX: `bench${process.pid}-` });
 // the dev server itself lives in the project's state folder like `tsfx run`'s does
-const temporal = await ensureTemporal({ ...config, home: loadConfig().home });
-const store = await openMetadataStore(config.metadataUrl);
+const temporal = await ensureTemporal({ ...unbound, home: loadConfig().home });
+const store = await openMetadataStore(unbound.metadataUrl);
+const config = bindStore(unbound, store.storeId);
 installRuntimeLogging('WARN', path.join(home, 'worker.log'));
 const workers = await startWorkers({ config, address: temporal.address, store, queues: ['cpu'], extraComponents: testComponents });
 const client = await connectClient(temporal.address, config.temporalNamespace);

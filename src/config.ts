@@ -3,6 +3,7 @@
  * (TSFX_HOME, default `./.tsfx`) so the embedded default needs no setup and one `rm -rf` resets it.
  */
 import path from 'node:path';
+import { storeTag } from './orchestration/types.js';
 
 export interface TsfxConfig {
   home: string;
@@ -13,8 +14,33 @@ export interface TsfxConfig {
   metadataUrl: string;
   /** root folder (or later s3:// URL) of the artifact store */
   artifactRoot: string;
-  /** task queues are `${queuePrefix}cpu` and `${queuePrefix}gpu`; workflows run on the cpu queue */
+  /**
+   * TSFX_QUEUE_PREFIX: task queues are `${queuePrefix}cpu` and `${queuePrefix}gpu` (workflows
+   * run on the cpu queue). Unset: derived from the metadata store's identity (see bindStore).
+   */
+  queuePrefix: string | undefined;
+}
+
+/** The configuration with the metadata store it opened: queues and artifact folders are the store's. */
+export interface StoreConfig extends TsfxConfig {
+  storeId: string;
   queuePrefix: string;
+  /** `<artifactRoot>/<storeId>`: every artifact folder of this store lies below it */
+  storeRoot: string;
+}
+
+/**
+ * Bind a configuration to its store. Two TSFX_HOMEs on one Temporal server (or a home switched
+ * from SQLite to PostgreSQL) are two stores: distinct queues, so a worker never takes another
+ * store's work, and distinct folders, so one store never overwrites another's artifacts.
+ */
+export function bindStore(config: TsfxConfig, storeId: string): StoreConfig {
+  return {
+    ...config,
+    storeId,
+    queuePrefix: config.queuePrefix ?? `tsfx-${storeTag(storeId)}-`,
+    storeRoot: path.join(config.artifactRoot, storeId),
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TsfxConfig {
@@ -25,7 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TsfxConfig {
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
     metadataUrl: env.TSFX_METADATA_URL ?? path.join(home, 'metadata.sqlite'),
     artifactRoot: env.TSFX_ARTIFACT_ROOT ? path.resolve(env.TSFX_ARTIFACT_ROOT) : path.join(home, 'artifacts'),
-    queuePrefix: env.TSFX_QUEUE_PREFIX ?? 'tsfx-',
+    queuePrefix: env.TSFX_QUEUE_PREFIX || undefined,
   };
 }
 

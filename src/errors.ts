@@ -50,3 +50,18 @@ export class UserCodeError extends TsfxError {
 export class MetadataError extends TsfxError {
   override name = 'MetadataError';
 }
+
+/**
+ * A worker was handed work of a run that another metadata store owns (two TSFX_HOMEs or
+ * metadata URLs sharing task queues). Never retried: any worker of this store would refuse too.
+ */
+export class StoreMismatchError extends TsfxError {
+  override name = 'StoreMismatchError';
+  override readonly retryable = false;
+  constructor(runStore: string, workerStore: string) {
+    super(
+      `this run belongs to metadata store ${runStore}, but this worker serves store ${workerStore}: ` +
+        'two stores share task queues (the same TSFX_QUEUE_PREFIX); unset TSFX_QUEUE_PREFIX, or give each store its own',
+    );
+  }
+}

@@ -46,7 +46,7 @@ class ConditionSkipped extends Error {}
 class HaltedRun extends Error {}
 
 export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunResult> {
-  const { spec, options, queuePrefix } = input;
+  const { spec, options, queuePrefix, storeId } = input;
   const runId = options.runId;
   const progress: RunProgress = { pipeline: spec.name, runId, nodes: {} };
   for (const n of spec.nodes) progress.nodes[n.id] = { status: 'PENDING' };
@@ -69,7 +69,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') upstreamOutputs.set(upstream[i]!, r.value);
     });
-    const base = { pipeline: spec.name, runId, root: spec.root, node };
+    const base = { storeId, pipeline: spec.name, runId, root: spec.root, node };
     const skip = async (reason: string, inputs: InputIds = {}): Promise<never> => {
       const executionId = await book.skipNode({ ...base, reason, inputs });
       set(node.id, { status: 'SKIPPED', error: reason, executionId, finishedAt: Date.now() });
@@ -92,7 +92,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     }
     if (node.when) {
       const { node: on, output, property, equals } = node.when;
-      const check = await book.checkCondition({ artifactId: upstreamOutputs.get(on)![output]!, property, equals });
+      const check = await book.checkCondition({ storeId, artifactId: upstreamOutputs.get(on)![output]!, property, equals });
       if (!check.holds)
         return skip(`condition ${on}.${output}.${property} == ${JSON.stringify(equals)} is false (it is ${JSON.stringify(check.actual) ?? 'unset'})`, inputs);
     }
@@ -123,8 +123,8 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
         );
         shards = tasks;
       }
-      const { properties } = await executorOf(node, activityIds.run(node.id)).runComponent({ ...run, shards });
-      const { outputs, halt } = await book.publishNode({ ...base, executionId, properties });
+      const { properties, attempt } = await executorOf(node, activityIds.run(node.id)).runComponent({ ...run, shards });
+      const { outputs, halt } = await book.publishNode({ ...base, executionId, properties, attempt });
       if (halt) {
         // published and COMPLETE in metadata; only the run stops here
         set(node.id, { status: 'FAILED', outputs, error: halt, finishedAt: Date.now() });
@@ -136,7 +136,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
       if (isCancellation(err) || err instanceof HaltedRun) throw err;
       const message = rootMessage(err);
       set(node.id, { status: 'FAILED', error: message, finishedAt: Date.now() });
-      if (executionId !== undefined) await book.failNode({ executionId, error: message });
+      if (executionId !== undefined) await book.failNode({ storeId, executionId, error: message });
       throw err;
     }
   };
@@ -175,7 +175,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
         for (const s of Object.values(progress.nodes)) {
           if (s.status === 'RUNNING' || s.status === 'PENDING') s.status = 'CANCELED';
         }
-        await book.finishRun({ pipeline: spec.name, runId, state: 'CANCELED' });
+        await book.finishRun({ storeId, pipeline: spec.name, runId, state: 'CANCELED' });
       });
     }
     throw err;

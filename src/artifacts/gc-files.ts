@@ -50,9 +50,9 @@ const subdirs = async (p: string) =>
 
 /**
  * What to remove for the collected artifacts and deleted executions: each artifact's location,
- * and what a deleted execution left in its own folders (`<root>/<pipeline>/<node>/<any>/<id>`:
- * a failed attempt's outputs, `_shards/<id>`). `keep` are the URIs of artifacts that stay: a
- * location that is, holds or lies in one of them is never removed.
+ * and what a deleted execution left in its own folders under `<root>/<pipeline>/<node>/`
+ * (`<id>/`, `_shards/<id>/`, `.staging/<id>-*`: a failed attempt's leftovers). `keep` are the
+ * URIs of artifacts that stay: a location that is, holds or lies in one of them is never removed.
  */
 export async function planSweep(
   root: string,
@@ -74,10 +74,8 @@ export async function planSweep(
   }
   for (const x of collected.executions) {
     const nodeDir = path.join(root, x.pipeline, x.nodeId);
-    for (const d of await subdirs(nodeDir)) {
-      const p = path.join(nodeDir, d, String(x.id));
-      if ((await exists(p)) && (await insideRoot(root, p))) candidates.add(p);
-    }
+    const own = [path.join(nodeDir, String(x.id)), path.join(nodeDir, '_shards', String(x.id)), ...(await stagingOf(nodeDir, x.id))];
+    for (const p of own) if ((await exists(p)) && (await insideRoot(root, p))) candidates.add(p);
   }
   const kept = keep.flatMap((uri) => {
     try {
@@ -96,9 +94,16 @@ export async function planSweep(
   return { remove, outside };
 }
 
+/** `<nodeDir>/.staging/<executionId>-<token>` folders: attempts of that execution that never moved in. */
+async function stagingOf(nodeDir: string, executionId: number): Promise<string[]> {
+  const staging = path.join(nodeDir, '.staging');
+  return (await subdirs(staging)).filter((d) => d.startsWith(`${executionId}-`)).map((d) => path.join(staging, d));
+}
+
 /**
- * Leftover `<root>/<pipeline>/<node>/_shards/<executionId>` folders (a fanned-out execution
- * removes its own when it succeeds) whose execution is not open.
+ * Leftovers of executions that are not open: `<root>/<pipeline>/<node>/_shards/<executionId>`
+ * (the publisher removes a published execution's own) and attempts' staging folders
+ * (`.staging/<executionId>-*`, `_shards/<id>/.staging/*`: an attempt killed before it moved in).
  */
 export async function leftoverShards(
   root: string,
@@ -106,13 +111,22 @@ export async function leftoverShards(
   isOpen: (executionId: number) => Promise<boolean>,
 ): Promise<Removable[]> {
   const out: Removable[] = [];
+  const add = async (p: string) => {
+    if (await insideRoot(root, p)) out.push({ path: p, bytes: await diskSize(p) });
+  };
   for (const pipeline of pipelines ?? (await subdirs(root))) {
     for (const node of await subdirs(path.join(root, pipeline))) {
       const shards = path.join(root, pipeline, node, '_shards');
       for (const id of await subdirs(shards)) {
         const p = path.join(shards, id);
         if (/^\d+$/.test(id) && (await isOpen(Number(id)))) continue;
-        if (await insideRoot(root, p)) out.push({ path: p, bytes: await diskSize(p) });
+        await add(p);
+      }
+      const staging = path.join(root, pipeline, node, '.staging');
+      for (const name of await subdirs(staging)) {
+        const id = /^(\d+)-/.exec(name)?.[1];
+        if (id !== undefined && (await isOpen(Number(id)))) continue;
+        await add(path.join(staging, name));
       }
     }
   }

@@ -1,15 +1,27 @@
 /**
  * The local-filesystem artifact store (embedded default). An artifact's URI is an absolute
- * folder path; each output gets its own folder keyed by the execution that writes it, so a
- * retried attempt only ever overwrites its own files.
+ * folder path. Every path here is below a store root, `<artifactRoot>/<storeId>` (see
+ * bindStore in src/config.ts), so two metadata stores never share a folder. Below it:
+ *
+ *   <pipeline>/<node>/<executionId>/<output>/      a published execution's outputs
+ *   <pipeline>/<node>/.staging/<executionId>-<tag>/ one attempt's outputs before they move in
+ *   <pipeline>/<node>/_shards/<executionId>/<i>/    a fanned-out execution's shard partials
+ *
+ * One folder per execution holds all its outputs, so an attempt moves them into place with
+ * one rename (see attempt-folders.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TsfxError } from '../errors.js';
 
-export function outputUri(root: string, pipeline: string, nodeId: string, output: string, executionId: number): string {
-  return path.join(root, pipeline, nodeId, output, String(executionId));
+/** The folder all outputs of one execution move into together. */
+export function executionDir(storeRoot: string, pipeline: string, nodeId: string, executionId: number): string {
+  return path.join(storeRoot, pipeline, nodeId, String(executionId));
+}
+
+export function outputUri(storeRoot: string, pipeline: string, nodeId: string, executionId: number, output: string): string {
+  return path.join(executionDir(storeRoot, pipeline, nodeId, executionId), output);
 }
 
 /** The local folder behind a URI; only local paths and file:// URLs are supported so far. */
@@ -17,14 +29,6 @@ export function localPath(uri: string): string {
   if (uri.startsWith('file://')) return fileURLToPath(uri);
   if (path.isAbsolute(uri)) return uri;
   throw new TsfxError(`artifact URI '${uri}' is not on the local filesystem (only local paths are supported)`);
-}
-
-/** An empty folder for an attempt to write into: whatever a failed attempt left is removed. */
-export async function freshOutputDir(uri: string): Promise<string> {
-  const dir = localPath(uri);
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.mkdir(dir, { recursive: true });
-  return dir;
 }
 
 export async function removeOutput(uri: string): Promise<void> {
@@ -41,11 +45,11 @@ export async function artifactExists(uri: string): Promise<boolean> {
   }
 }
 
-/** Where the shards of a fanned-out execution write their partial results. */
-export function shardsUri(root: string, pipeline: string, nodeId: string, executionId: number): string {
-  return path.join(root, pipeline, nodeId, '_shards', String(executionId));
+/** Where the shards of a fanned-out execution keep their partial results until it is published. */
+export function shardsUri(storeRoot: string, pipeline: string, nodeId: string, executionId: number): string {
+  return path.join(storeRoot, pipeline, nodeId, '_shards', String(executionId));
 }
 
-export function shardUri(root: string, pipeline: string, nodeId: string, executionId: number, index: number): string {
-  return path.join(shardsUri(root, pipeline, nodeId, executionId), String(index));
+export function shardUri(storeRoot: string, pipeline: string, nodeId: string, executionId: number, index: number): string {
+  return path.join(shardsUri(storeRoot, pipeline, nodeId, executionId), String(index));
 }

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { leftoverShards, planSweep, removeSwept, type FileSweep, type Removable } from '../artifacts/gc-files.js';
-import { loadConfig } from '../config.js';
+import { bindStore, loadConfig } from '../config.js';
 import { DefinitionError } from '../errors.js';
 import type { GcPlan, MetadataStore } from '../metadata/store.js';
 import { compactNumber, toJson } from './format.js';
@@ -38,7 +38,8 @@ async function gc(store: MetadataStore, o: GcFlags): Promise<void> {
   if (!/^\d+$/.test(o.keepRuns))
     throw new DefinitionError(`--keep-runs takes a whole number from 0, got '${o.keepRuns}'`);
   const opts = { keepRuns: Number(o.keepRuns), pipeline: o.pipeline, force: o.force };
-  const root = loadConfig().artifactRoot;
+  // only this store's folders: another store's (another TSFX_METADATA_URL on the same root) are not ours to judge
+  const root = bindStore(loadConfig(), store.storeId).storeRoot;
   // collectGarbage refuses (RunningRunsError) while a run it could affect is RUNNING
   const plan: GcPlan = o.dryRun ? await store.planGarbageCollection(opts) : await store.collectGarbage(opts);
   const gone = new Set(plan.artifacts.map((a) => a.id));

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { loadConfig } from '../config.js';
+import { bindStore, loadConfig } from '../config.js';
 import { DefinitionError } from '../errors.js';
 import { openMetadataStore } from '../metadata/open.js';
 import { connectClient } from '../orchestration/client.js';
@@ -38,7 +38,7 @@ export function registerOperate(program: Command): void {
         maxConcurrentExecutors: Number(o.concurrency),
       });
       out(
-        `worker polling ${queues.map((q) => config.queuePrefix + q).join(', ')} on ${temporal.address} (pid ${process.pid}; Ctrl-C to stop)`,
+        `worker polling ${queues.map((q) => bindStore(config, store.storeId).queuePrefix + q).join(', ')} on ${temporal.address} (pid ${process.pid}; Ctrl-C to stop)`,
       );
       const stop = () => void workers.shutdown();
       process.once('SIGINT', stop);
@@ -53,7 +53,7 @@ export function registerOperate(program: Command): void {
     .argument('<run>', 'run id, or <pipeline>/<runId>')
     .action(async (run: string) => {
       const config = loadConfig();
-      const workflowId = run.includes('/') ? run : await workflowIdOfRun(run);
+      const workflowId = await workflowIdOfRun(run);
       const temporal = await ensureTemporal(config, { log: out });
       const client = await connectClient(temporal.address, config.temporalNamespace);
       try {
@@ -86,12 +86,15 @@ export function registerOperate(program: Command): void {
   });
 }
 
-async function workflowIdOfRun(runId: string): Promise<string> {
+/** `<pipeline>/<runId>` or a run id this store recorded -> the run's workflow id (which names this store). */
+async function workflowIdOfRun(run: string): Promise<string> {
   const store = await openMetadataStore(loadConfig().metadataUrl);
   try {
-    const runs = (await store.listRuns({ limit: 10_000 })).filter((r) => r.runId === runId);
-    if (!runs.length) throw new DefinitionError(`no run '${runId}' in metadata; pass <pipeline>/<runId>`);
-    return runs[0]!.workflowId ?? workflowIdOf(runs[0]!.pipeline, runId);
+    const slash = run.indexOf('/');
+    if (slash > 0) return workflowIdOf(run.slice(0, slash), run.slice(slash + 1), store.storeId);
+    const runs = (await store.listRuns({ limit: 10_000 })).filter((r) => r.runId === run);
+    if (!runs.length) throw new DefinitionError(`no run '${run}' in metadata; pass <pipeline>/<runId>`);
+    return runs[0]!.workflowId ?? workflowIdOf(runs[0]!.pipeline, run, store.storeId);
   } finally {
     await store.close();
   }

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
+import { bindStore, loadConfig } from '../config.js';
 import { DefinitionError } from '../errors.js';
 import { openMetadataStore } from '../metadata/open.js';
 import { connectClient, startPipelineRun, watchRun } from '../orchestration/client.js';
@@ -63,13 +63,14 @@ export function checkParams(spec: PipelineSpec): void {
 }
 
 async function runPipeline(file: string, flags: RunFlags): Promise<number> {
-  const config = loadConfig();
+  const unbound = loadConfig();
   if (!/^[1-9]\d*$/.test(flags.workers)) throw new DefinitionError(`--workers takes a whole number from 1, got '${flags.workers}'`, ['--workers']);
   const spec = applyParams(await loadPipeline(file), flags.param);
   checkParams(spec);
   const say = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
-  const temporal = await ensureTemporal(config, { log: say });
-  const store = await openMetadataStore(config.metadataUrl);
+  const temporal = await ensureTemporal(unbound, { log: say });
+  const store = await openMetadataStore(unbound.metadataUrl);
+  const config = bindStore(unbound, store.storeId);
   if (flags.worker) installRuntimeLogging('WARN', path.join(config.home, 'logs', 'worker.log'));
   const workers = flags.worker
     ? await startWorkers({
@@ -92,7 +93,7 @@ async function runPipeline(file: string, flags: RunFlags): Promise<number> {
     }
     const noCache = flags.cache === false ? true : flags.uncached.length ? flags.uncached : false;
     const handle = await startPipelineRun(client, config, spec, { runId: flags.runId, noCache });
-    const runId = handle.workflowId.slice(spec.name.length + 1);
+    const runId = handle.workflowId.split('/')[1]!;
     say(`pipeline ${spec.name}  run ${runId}`);
     say(`  workflow  ${handle.workflowId}`);
     if (temporal.uiUrl)
@@ -100,7 +101,7 @@ async function runPipeline(file: string, flags: RunFlags): Promise<number> {
         `  ui        ${temporal.uiUrl}/namespaces/${config.temporalNamespace}/workflows/${encodeURIComponent(handle.workflowId)}/${handle.firstExecutionRunId}/history`,
       );
     say(`  metadata  ${config.metadataUrl}`);
-    say(`  artifacts ${path.join(config.artifactRoot, spec.name)}`);
+    say(`  artifacts ${path.join(config.storeRoot, spec.name)}`);
     const onSigint = () => {
       say('canceling the run… (Ctrl-C again to leave it running)');
       process.off('SIGINT', onSigint);

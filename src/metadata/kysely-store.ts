@@ -49,8 +49,18 @@ export class KyselyMetadataStore implements S.MetadataStore {
     this.types = new TypeIds(db);
   }
 
+  private id: string | undefined;
+
   async migrate(): Promise<void> {
     await migrate(this.db, this.dialect);
+    const row = await this.db.selectFrom('tsfx_store').select('id').executeTakeFirst();
+    if (!row) throw new MetadataError('metadata database has no store identity (table tsfx_store is empty)');
+    this.id = row.id;
+  }
+
+  get storeId(): string {
+    if (this.id === undefined) throw new MetadataError('the metadata store is not open yet (migrate() first)');
+    return this.id;
   }
 
   private closed = false;

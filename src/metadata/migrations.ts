@@ -7,6 +7,7 @@
  * (SQLite: BEGIN IMMEDIATE; PostgreSQL: pg_advisory_xact_lock), and the applied versions are
  * read only after the lock is held, so a second process finds the work done and does nothing.
  */
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { MetadataError } from '../errors.js';
 import type { Db, SqlDialect } from './schema.js';
@@ -111,6 +112,21 @@ export const migrations: Migration[] = [
         .addColumn('parent_context_id', 'integer', (c) => c.notNull().references('context.id').onDelete('cascade'))
         .addPrimaryKeyConstraint('parent_context_pk', ['context_id', 'parent_context_id'])
         .execute();
+    },
+  },
+  {
+    // The store's identity: artifact paths and default task queues carry it, so two stores on
+    // one machine or one Temporal server never write into each other's folders or run each
+    // other's work. One row, written once, inside the migration lock (so one id wins).
+    version: 2,
+    name: 'store-identity',
+    async up(db) {
+      await db.schema
+        .createTable('tsfx_store')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('created_time', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.insertInto('tsfx_store').values({ id: randomUUID(), created_time: Date.now() }).execute();
     },
   },
 ];

@@ -99,6 +99,13 @@ export interface Database {
   association: AssociationTable;
   parent_context: ParentContextTable;
   tsfx_migrations: MigrationTable;
+  tsfx_store: StoreTable;
+}
+
+/** One row: the store's identity (a UUID), see migration 2. */
+export interface StoreTable {
+  id: string;
+  created_time: number;
 }
 
 export type Db = Kysely<Database>;

@@ -120,6 +120,11 @@ export interface GcPlan {
 
 export interface MetadataStore {
   readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * The store's identity, a UUID kept in the store (known once migrate() ran). Artifact folders
+   * and the default task queues are named by it, so two stores never share files or work.
+   */
+  readonly storeId: string;
   /** run pending migrations; idempotent, safe from several processes at once */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -3,12 +3,14 @@
  * (the executor, via the adapter in run-component.ts) and publishNode (record outputs).
  * Only these write metadata; executors never touch the store.
  */
-import { MetadataError } from '../errors.js';
-import { artifactExists, outputUri } from '../artifacts/local-store.js';
-import { lookupComponent, type ActivityDeps } from './activity-deps.js';
+import fs from 'node:fs/promises';
+import { MetadataError, TsfxError } from '../errors.js';
+import { artifactExists, executionDir, outputUri, shardsUri } from '../artifacts/local-store.js';
+import { readCommitted, stagingFoldersOf } from '../artifacts/attempt-folders.js';
+import { assertSameStore, lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { artifactLookup, loadInputs } from './artifact-lookup.js';
 import { cacheKey } from './cache-key.js';
-import { mapFailures } from './failures.js';
+import { mapFailures, toFailure } from './failures.js';
 import { planShardsAdapter, runComponentAdapter, runShardAdapter } from './run-component.js';
 import { isDeepStrictEqual } from 'node:util';
 import type {
@@ -27,6 +29,7 @@ import type {
   RunComponentInput,
   RunShardInput,
   RunComponentResult,
+  StoreScoped,
 } from './types.js';
 
 // re-exported: callers keep importing these from here
@@ -39,7 +42,7 @@ export function createActivities(deps: ActivityDeps) {
   const inputEvents = (inputs: Record<string, number[]>) =>
     Object.entries(inputs).flatMap(([name, list]) => list.map((artifactId) => ({ name, artifactId })));
 
-  return {
+  return guardStore(deps, {
     async prepareNode(input: PrepareNodeInput): Promise<PrepareNodeResult> {
       return mapFailures(input.node.id, () => prepare(input));
     },
@@ -99,7 +102,7 @@ export function createActivities(deps: ActivityDeps) {
     async finishRun(input: FinishRunInput): Promise<number> {
       return store.finishOpenExecutions(input.pipeline, input.runId, input.state);
     },
-  };
+  });
 
   async function prepare(input: PrepareNodeInput): Promise<PrepareNodeResult> {
     const { node, pipeline, runId } = input;
@@ -157,13 +160,25 @@ export function createActivities(deps: ActivityDeps) {
 
   async function publish(input: PublishNodeInput): Promise<OutputIds> {
     const { node, pipeline, executionId } = input;
+    const final = executionDir(deps.storeRoot, pipeline, node.id, executionId);
+    // fencing: only the files of the attempt the workflow accepted are published
+    const inPlace = await readCommitted(final);
+    if (inPlace?.token !== input.attempt)
+      throw new FencingError(
+        inPlace
+          ? `${final} holds attempt ${inPlace.token}'s outputs, not those of the accepted attempt ${input.attempt}`
+          : `the outputs of execution ${executionId} are not in place at ${final} (accepted attempt ${input.attempt})`,
+      );
     const outputs = Object.entries(node.outputs).map(([name, type]) => ({
       name,
       type,
-      uri: outputUri(deps.artifactRoot, pipeline, node.id, name, executionId),
+      uri: outputUri(deps.storeRoot, pipeline, node.id, executionId, name),
       properties: input.properties[name] ?? {},
     }));
     const artifacts = await store.publishExecution(executionId, outputs);
+    // published: shard partials and every attempt's leftovers can go (a retried merge needed them until now)
+    const leftovers = [shardsUri(deps.storeRoot, pipeline, node.id, executionId), ...(await stagingFoldersOf(final))];
+    await Promise.all(leftovers.map((p) => fs.rm(p, { recursive: true, force: true })));
     const idOf = (name: string) => {
       const a = artifacts.find((x) => x.name === `${node.id}.${name}` || x.name === name);
       if (!a) throw new MetadataError(`execution ${executionId} published no artifact for output '${name}'`);
@@ -190,6 +205,29 @@ function withResolvedInputs(
     out[name] = ids;
   }
   return out;
+}
+
+/** The files in place are not the accepted attempt's: publishing them would mix two attempts. */
+class FencingError extends TsfxError {
+  override name = 'FencingError';
+  override readonly retryable = false;
+}
+
+/** Each activity first checks that its input's run belongs to this worker's store. */
+function guardStore<T extends Record<keyof T, (input: never) => Promise<unknown>>>(deps: ActivityDeps, activities: T): T {
+  const guarded: Record<string, (input: StoreScoped) => Promise<unknown>> = {};
+  type Activity = (input: StoreScoped) => Promise<unknown>;
+  for (const [name, fn] of Object.entries(activities) as unknown as [string, Activity][]) {
+    guarded[name] = async (input) => {
+      try {
+        assertSameStore(deps, input);
+      } catch (err) {
+        throw toFailure(err, name);
+      }
+      return fn(input);
+    };
+  }
+  return guarded as unknown as T;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -3,12 +3,13 @@
  * activities.ts so the runComponent adapter can use it without an import cycle.
  */
 import type { ComponentImpl } from '../dsl/component.js';
-import { MetadataError } from '../errors.js';
+import { MetadataError, StoreMismatchError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 
 export interface ActivityDeps {
   store: MetadataStore;
-  artifactRoot: string;
+  /** `<artifactRoot>/<storeId>`: this store's artifact folders */
+  storeRoot: string;
   components: ReadonlyMap<string, ComponentImpl>;
   /** Temporal ids of the calling workflow, recorded on executions */
   workflowIds?: () => { workflowId?: string; workflowRunId?: string };
@@ -21,4 +22,14 @@ export function lookupComponent(components: ReadonlyMap<string, ComponentImpl>, 
       `no component '${name}' is registered on this worker (known: ${[...components.keys()].join(', ')})`,
     );
   return impl;
+}
+
+/**
+ * Every activity serves one metadata store. Work of another store's run (its worker shares a
+ * task queue with ours through an explicit TSFX_QUEUE_PREFIX) would look up ids that mean other
+ * things here, so it is refused at once: non-retryable, naming both stores.
+ */
+export function assertSameStore(deps: ActivityDeps, input: { storeId: string }): void {
+  if (input.storeId === deps.store.storeId) return;
+  throw new StoreMismatchError(input.storeId, deps.store.storeId);
 }

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { PipelineSpec, RunOptions } from '../../schemas/pipeline-spec.js';
-import type { TsfxConfig } from '../config.js';
+import type { StoreConfig } from '../config.js';
 import { validatePipelineSpec } from '../dsl/validate.js';
 import {
   workflowIdOf,
@@ -35,7 +35,7 @@ export function newRunId(now = new Date()): string {
 
 export async function startPipelineRun(
   client: Client,
-  config: TsfxConfig,
+  config: StoreConfig,
   spec: PipelineSpec,
   options: Partial<RunOptions> = {},
 ): Promise<WorkflowHandleWithFirstExecutionRunId> {
@@ -45,9 +45,10 @@ export async function startPipelineRun(
     spec: checked,
     options: { runId, noCache: options.noCache ?? false },
     queuePrefix: config.queuePrefix,
+    storeId: config.storeId,
   };
   return client.workflow.start('pipelineRun', {
-    workflowId: workflowIdOf(checked.name, runId),
+    workflowId: workflowIdOf(checked.name, runId, config.storeId),
     taskQueue: `${config.queuePrefix}cpu`,
     args: [input],
     memo: { pipeline: checked.name, runId },

@@ -3,14 +3,20 @@
  * the executor empty output folders and a context (heartbeat, log, abort signal), validate
  * what it returns, and map errors onto Temporal's retry rules. Fanned-out components also go
  * through here for their plan and per-shard activities.
+ *
+ * Every attempt writes into a staging folder of its own and moves it into place last
+ * (attempt-folders.ts); a failed attempt removes only its own staging folder.
  */
+import path from 'node:path';
+import fs from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { parseArtifactProperties, type ArtifactTypeName } from '../../schemas/artifacts.js';
 import type { ComponentImpl, ExecutorContext, InputArtifact, OutputLocation, Progress } from '../dsl/component.js';
 import { MetadataError } from '../errors.js';
 import { toFailure } from './failures.js';
-import { freshOutputDir, localPath, outputUri, removeOutput, shardUri, shardsUri } from '../artifacts/local-store.js';
-import { lookupComponent, type ActivityDeps } from './activity-deps.js';
+import { executionDir, outputUri, shardUri } from '../artifacts/local-store.js';
+import { commitStaging, discardStaging, openStaging, readCommitted, type Staging } from '../artifacts/attempt-folders.js';
+import { assertSameStore, lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { loadInputs } from './artifact-lookup.js';
 import type { PlanShardsResult, RunComponentInput, RunComponentResult, RunShardInput } from './types.js';
 
@@ -33,6 +39,11 @@ async function withExecutor<T>(
   onFailure?: () => Promise<void>,
 ): Promise<T> {
   const { node, pipeline, executionId } = input;
+  try {
+    assertSameStore(deps, input);
+  } catch (err) {
+    throw toFailure(err, node.id);
+  }
   const impl = lookupComponent(deps.components, node.component);
   const activity = Context.current();
   const params = impl.spec.params.parse(node.params);
@@ -66,7 +77,8 @@ async function withExecutor<T>(
     const resolved = (execution.properties as { resolved?: unknown }).resolved;
     return await body({ impl, params, resolved, inputs, ctx });
   } catch (err) {
-    await onFailure?.();
+    // the executor's error is what the user needs; a cleanup failure is only a note on it
+    await onFailure?.().catch((cleanup: unknown) => noteCleanupFailure(err, cleanup));
     // an attempt stopped by cancellation reports the cancellation, not the executor's error
     if (activity.cancellationSignal.aborted) throw activity.cancellationSignal.reason;
     throw toFailure(err, node.id);
@@ -75,22 +87,35 @@ async function withExecutor<T>(
   }
 }
 
+/** Append "(cleanup also failed: …)" to the original error, keeping its type and stack. */
+function noteCleanupFailure(err: unknown, cleanup: unknown): void {
+  if (!(err instanceof Error)) return;
+  err.message += ` (cleaning up the attempt's staging folder also failed: ${(cleanup as Error)?.message ?? String(cleanup)})`;
+}
+
 export async function runComponentAdapter(deps: ActivityDeps, input: RunComponentInput): Promise<RunComponentResult> {
   const { node, pipeline, executionId } = input;
-  const outputs: Record<string, OutputLocation> = {};
-  for (const [name, type] of Object.entries(node.outputs)) {
-    const uri = outputUri(deps.artifactRoot, pipeline, node.id, name, executionId);
-    outputs[name] = { type, uri, path: await freshOutputDir(uri) };
-  }
-  const shards = input.shards?.map((task, index) => ({
-    index,
-    task,
-    path: localPath(shardUri(deps.artifactRoot, pipeline, node.id, executionId, index)),
-  }));
-  const properties = await withExecutor(
+  const final = executionDir(deps.storeRoot, pipeline, node.id, executionId);
+  // an earlier attempt already moved its outputs in (its worker died before reporting): theirs stand
+  const done = await readCommitted<RunComponentResult['properties']>(final);
+  if (done) return { properties: done.result, attempt: done.token };
+  let staging: Staging | undefined;
+  const record = await withExecutor(
     deps,
     input,
     async ({ impl, params, resolved, inputs, ctx }) => {
+      staging = await openStaging(final, Context.current().info.attempt);
+      const outputs: Record<string, OutputLocation> = {};
+      for (const [name, type] of Object.entries(node.outputs)) {
+        const dir = path.join(staging.dir, name);
+        await fs.mkdir(dir);
+        outputs[name] = { type, uri: outputUri(deps.storeRoot, pipeline, node.id, executionId, name), path: dir };
+      }
+      const shards = input.shards?.map((task, index) => ({
+        index,
+        task,
+        path: shardUri(deps.storeRoot, pipeline, node.id, executionId, index),
+      }));
       const result = (await impl.executor({ inputs, outputs, params, resolved, ctx, shards } as never)) as Record<
         string,
         unknown
@@ -102,14 +127,15 @@ export async function runComponentAdapter(deps: ActivityDeps, input: RunComponen
           unknown
         >;
       }
-      return props;
+      // the last step: after it, these files are the execution's (or an earlier winner's are)
+      return commitStaging(staging, props);
     },
-    // no partial output may outlive a failed attempt
-    () => Promise.all(Object.values(outputs).map((o) => removeOutput(o.uri))).then(() => undefined),
+    async () => {
+      if (staging) await discardStaging(staging);
+    },
   );
-  // the shards were merged into the outputs; their partial files are no longer needed
-  if (shards) await removeOutput(shardsUri(deps.artifactRoot, pipeline, node.id, executionId));
-  return { properties };
+  // shard partials stay until the node is published: a retry of this merge still needs them
+  return { properties: record.result, attempt: record.token };
 }
 
 /** A fanned-out node's work items: small JSON, one runShard activity each. */
@@ -120,17 +146,22 @@ export async function planShardsAdapter(deps: ActivityDeps, input: RunComponentI
   });
 }
 
-/** One shard of a fanned-out node, into its own folder (emptied first: a retry starts clean). */
+/** One shard of a fanned-out node: its own staging folder, moved into `_shards/<exec>/<i>` last. */
 export async function runShardAdapter(deps: ActivityDeps, input: RunShardInput): Promise<void> {
-  const uri = shardUri(deps.artifactRoot, input.pipeline, input.node.id, input.executionId, input.index);
-  const dir = await freshOutputDir(uri);
+  const final = shardUri(deps.storeRoot, input.pipeline, input.node.id, input.executionId, input.index);
+  if (await readCommitted(final)) return;
+  let staging: Staging | undefined;
   await withExecutor(
     deps,
     input,
     async ({ impl, params, inputs, ctx }) => {
       if (!impl.fanOut) throw new MetadataError(`component ${input.node.component} has no fan-out part`);
-      await impl.fanOut.run({ inputs, params, ctx, task: input.task, index: input.index, path: dir } as never);
+      staging = await openStaging(final, Context.current().info.attempt);
+      await impl.fanOut.run({ inputs, params, ctx, task: input.task, index: input.index, path: staging.dir } as never);
+      await commitStaging(staging, null);
     },
-    () => removeOutput(uri),
+    async () => {
+      if (staging) await discardStaging(staging);
+    },
   );
 }

@@ -10,6 +10,13 @@ export interface PipelineRunInput {
   options: RunOptions;
   /** task queues are `${queuePrefix}cpu` / `${queuePrefix}gpu` */
   queuePrefix: string;
+  /** the metadata store the run is recorded in; every activity checks it serves this store */
+  storeId: string;
+}
+
+/** What every activity input carries, so a worker of another store refuses it (activity-deps.ts). */
+export interface StoreScoped {
+  storeId: string;
 }
 
 /** Input artifact ids per input name, as resolved from upstream nodes of this run. */
@@ -17,7 +24,7 @@ export type InputIds = Record<string, number[]>;
 /** Output artifact id per output name. */
 export type OutputIds = Record<string, number>;
 
-export interface NodeActivityBase {
+export interface NodeActivityBase extends StoreScoped {
   pipeline: string;
   runId: string;
   root: string;
@@ -53,11 +60,15 @@ export interface RunShardInput extends RunComponentInput {
 export interface RunComponentResult {
   /** properties of each output, validated against its artifact type */
   properties: Record<string, Record<string, unknown>>;
+  /** token of the attempt whose files are in place (attempt-folders.ts) */
+  attempt: string;
 }
 
 export interface PublishNodeInput extends NodeActivityBase {
   executionId: number;
   properties: Record<string, Record<string, unknown>>;
+  /** the accepted attempt's token: publish refuses files in place from any other attempt */
+  attempt: string;
 }
 
 export interface PublishNodeResult {
@@ -66,7 +77,7 @@ export interface PublishNodeResult {
   halt?: string;
 }
 
-export interface CheckConditionInput {
+export interface CheckConditionInput extends StoreScoped {
   artifactId: number;
   property: string;
   equals: unknown;
@@ -84,12 +95,12 @@ export interface SkipNodeInput extends NodeActivityBase {
   inputs: InputIds;
 }
 
-export interface FailNodeInput {
+export interface FailNodeInput extends StoreScoped {
   executionId: number;
   error: string;
 }
 
-export interface FinishRunInput {
+export interface FinishRunInput extends StoreScoped {
   pipeline: string;
   runId: string;
   state: 'CANCELED' | 'FAILED';
@@ -134,5 +145,13 @@ export const activityIds = {
   publish: (nodeId: string) => `${nodeId}/publish`,
 };
 
-/** Temporal workflow id of a pipeline run. */
-export const workflowIdOf = (pipeline: string, runId: string) => `${pipeline}/${runId}`;
+/** The short form of a store's identity in task-queue names and workflow ids. */
+export const storeTag = (storeId: string) => storeId.replace(/-/g, '').slice(0, 12);
+
+/**
+ * Temporal workflow id of a pipeline run: `<pipeline>/<runId>/<store tag>`. Workflow ids are
+ * unique per namespace, so without the store two homes on one server could not both run
+ * `penguin/r1`, and `tsfx cancel` in one could reach the other's run.
+ */
+export const workflowIdOf = (pipeline: string, runId: string, storeId: string) =>
+  `${pipeline}/${runId}/${storeTag(storeId)}`;

@@ -17,7 +17,7 @@ import {
   type LogLevel,
 } from '@temporalio/worker';
 import type { ComponentImpl } from '../dsl/component.js';
-import type { TsfxConfig } from '../config.js';
+import { bindStore, type TsfxConfig } from '../config.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { createActivities } from './activities.js';
 import { builtinComponents } from '../../components/registry.js';
@@ -67,9 +67,10 @@ export function installRuntimeLogging(level: LogLevel, file?: string): void {
 export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers> {
   const components = new Map<string, ComponentImpl>();
   for (const c of [...builtinComponents, ...(opts.extraComponents ?? [])]) components.set(c.spec.name, c);
+  const config = bindStore(opts.config, opts.store.storeId);
   const activities = createActivities({
     store: opts.store,
-    artifactRoot: opts.config.artifactRoot,
+    storeRoot: config.storeRoot,
     components,
     workflowIds: () => {
       const info = Context.current().info;
@@ -84,7 +85,7 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
       await Worker.create({
         connection,
         namespace: opts.config.temporalNamespace,
-        taskQueue: `${opts.config.queuePrefix}${queue}`,
+        taskQueue: `${config.queuePrefix}${queue}`,
         activities,
         workflowBundle: hostsWorkflows ? await workflowBundle(opts.config.home) : undefined,
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentExecutors ?? 8,

@@ -30,7 +30,7 @@ describe('tsfx run pipelines/penguin.ts', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/pipeline penguin {2}run \d{8}-\d{6}-[0-9a-f]{4}/);
     expect(r.stdout).toContain('workflow  penguin/');
-    expect(r.stdout).toContain(path.join(env.config.artifactRoot, 'penguin'));
+    expect(r.stdout).toContain(path.join(env.config.storeRoot, 'penguin'));
     expect(r.stdout).toMatch(/ExampleGen {2}COMPLETE/);
     expect(r.stdout).toMatch(/StatisticsGen {2}COMPLETE/);
     expect(r.stdout).toMatch(/SchemaGen {2}COMPLETE/);

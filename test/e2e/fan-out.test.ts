@@ -55,8 +55,8 @@ it('StatisticsGen fans out one activity per shard and merges them into the one-p
     const onePass = accumulateTable(await readSplit(examples.uri, props, split));
     expect(merged).toEqual(decodeStatistics(encodeStatistics(statisticsList([[split, onePass]]))));
   }
-  // the shards' partial files are gone once merged
-  const shardsDir = path.join(env.config.artifactRoot, 'fan', 'StatisticsGen', '_shards');
+  // the shards' partial files are gone once the node is published
+  const shardsDir = path.join(env.config.storeRoot, 'fan', 'StatisticsGen', '_shards');
   expect(fs.existsSync(path.join(shardsDir, String(result.nodes.StatisticsGen!.executionId)))).toBe(false);
   expect(await env.store.listArtifacts({ pipeline: 'fan' })).toHaveLength(2);
 });

@@ -44,7 +44,7 @@ describe('tsfx gc', () => {
   let shards: string;
   let shardsKept: string;
   const plantShards = (executionId: number) => {
-    const dir = path.join(env.config.artifactRoot, 'penguin-curated', 'StatisticsGen', '_shards', String(executionId));
+    const dir = path.join(env.config.storeRoot, 'penguin-curated', 'StatisticsGen', '_shards', String(executionId));
     fs.mkdirSync(path.join(dir, '0'), { recursive: true });
     fs.writeFileSync(path.join(dir, '0', 'partial.bin'), Buffer.alloc(1000));
     return dir;

@@ -118,8 +118,10 @@ describe.each<Backend>(['sqlite', 'postgres'])('pipeline runs on %s metadata', (
     expect(execs[0]!.state).toBe('FAILED');
     expect(String(execs[0]!.properties.error)).toMatch(/bad input/);
     expect(await env.store.eventsOfExecution(execs[0]!.id)).toEqual([expect.objectContaining({ type: 'INPUT' })]);
-    const outDir = path.join(env.config.artifactRoot, 'failing', 'bad', 'out', String(execs[0]!.id));
-    expect(fs.existsSync(outDir)).toBe(false);
+    const nodeDir = path.join(env.config.storeRoot, 'failing', 'bad');
+    expect(fs.existsSync(path.join(nodeDir, String(execs[0]!.id)))).toBe(false);
+    // the failed attempt removed its own staging folder too
+    expect(fs.readdirSync(path.join(nodeDir, '.staging'))).toEqual([]);
   });
 
   it("retries a transient executor error up to the node's attempts", async () => {

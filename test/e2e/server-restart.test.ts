@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig, type TsfxConfig } from '../../src/config.js';
+import { bindStore, loadConfig, type TsfxConfig } from '../../src/config.js';
 import { definePipeline } from '../../src/dsl/pipeline.js';
 import { openMetadataStore } from '../../src/metadata/open.js';
 import type { MetadataStore } from '../../src/metadata/store.js';
@@ -50,7 +50,7 @@ it('a run survives a dev-server restart', async () => {
   });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
-  const handle = await startPipelineRun(client, config, pipeline.compile({ root: home }));
+  const handle = await startPipelineRun(client, bindStore(config, store.storeId), pipeline.compile({ root: home }));
   await connection.close();
   while (!fs.existsSync(attemptsFile)) await new Promise((r) => setTimeout(r, 50));
 

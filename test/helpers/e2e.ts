@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { Client } from '@temporalio/client';
-import { loadConfig, type TsfxConfig } from '../../src/config.js';
+import { bindStore, loadConfig, type StoreConfig } from '../../src/config.js';
 import type { ComponentImpl } from '../../src/dsl/component.js';
 import { openMetadataStore } from '../../src/metadata/open.js';
 import type { MetadataStore } from '../../src/metadata/store.js';
@@ -19,7 +19,8 @@ import { testComponents } from '../fixtures/components.js';
 export type Backend = 'sqlite' | 'postgres';
 
 export interface E2eEnv {
-  config: TsfxConfig;
+  /** bound to the store: `storeRoot` is where this env's artifact folders are */
+  config: StoreConfig;
   env: NodeJS.ProcessEnv;
   store: MetadataStore;
   client: Client;
@@ -42,7 +43,8 @@ export async function freshPostgresDb(): Promise<string> {
   return url.toString();
 }
 
-export async function e2eEnv(backend: Backend = 'sqlite'): Promise<E2eEnv> {
+/** `queuePrefix`: share another env's task queues (a store-isolation test); default: queues of its own */
+export async function e2eEnv(backend: Backend = 'sqlite', opts: { queuePrefix?: string } = {}): Promise<E2eEnv> {
   const address = process.env.TSFX_TEST_TEMPORAL_ADDRESS;
   if (!address) throw new Error('TSFX_TEST_TEMPORAL_ADDRESS is not set (test/global-setup.ts sets it)');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-e2e-'));
@@ -50,11 +52,12 @@ export async function e2eEnv(backend: Backend = 'sqlite'): Promise<E2eEnv> {
     ...process.env,
     TSFX_HOME: home,
     TEMPORAL_ADDRESS: address,
-    TSFX_QUEUE_PREFIX: `t${randomBytes(3).toString('hex')}-`,
+    TSFX_QUEUE_PREFIX: opts.queuePrefix ?? `t${randomBytes(3).toString('hex')}-`,
     TSFX_METADATA_URL: backend === 'postgres' ? await freshPostgresDb() : path.join(home, 'metadata.sqlite'),
   };
-  const config = loadConfig(env);
-  const store = await openMetadataStore(config.metadataUrl);
+  const unbound = loadConfig(env);
+  const store = await openMetadataStore(unbound.metadataUrl);
+  const config = bindStore(unbound, store.storeId);
   const client = await connectClient(address, config.temporalNamespace);
   installRuntimeLogging('WARN', path.join(os.tmpdir(), 'tsfx-test-worker.log'));
   const workers: RunningWorkers[] = [];
