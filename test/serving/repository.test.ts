@@ -132,6 +132,23 @@ describe('model repository', () => {
     expect((await predict(url, 'lin/versions/2', 2)).body).toEqual({ predictions: [[8]] });
   });
 
+  it('never serves a version whose manifest points outside its folder, and keeps serving the others', async () => {
+    const base = newBase();
+    await saveModel(linear(2, 1), path.join(base, 'lin', '1'));
+    // version 2 borrows version 1's weights (the right size) through '../1/weights.bin'
+    const v2 = path.join(base, 'lin', '2');
+    await saveModel(linear(4, 0), v2);
+    const json = JSON.parse(fs.readFileSync(path.join(v2, 'model.json'), 'utf8'));
+    json.weightsManifest[0].paths = ['../1/weights.bin'];
+    fs.writeFileSync(path.join(v2, 'model.json'), JSON.stringify(json));
+    const url = await serve(base);
+    const s = await status(url);
+    expect(versions(s)).toEqual(['2:END', '1:AVAILABLE']);
+    expect(s[0]!.status.error_message).toMatch(/paths\[0\] '\.\.\/1\/weights\.bin' leaves the version folder/);
+    expect((await predict(url, 'lin', 1)).body).toEqual({ predictions: [[3]] });
+    expect((await predict(url, 'lin/versions/2', 1)).status).toBe(404);
+  });
+
   it('moves labels with promote and rollback, keeping a history', async () => {
     const base = newBase();
     for (const v of [1, 2, 3]) await saveModel(linear(v, 0), path.join(base, 'lin', String(v)));
