@@ -179,6 +179,26 @@ describe('model repository', () => {
     expect(() => promote(base, 'lin', 9, 'stable')).toThrow(/no saved model at .*lin\/9/);
   });
 
+  it("treats labels named like Object's prototype members as ordinary labels", async () => {
+    const base = newBase();
+    for (const v of [1, 2]) await saveModel(linear(v, 0), path.join(base, 'lin', String(v)));
+    expect(() => rollback(base, 'lin', 'toString')).toThrow(/model 'lin' has no label 'toString'/);
+    promote(base, 'lin', 1, 'constructor');
+    promote(base, 'lin', 2, 'constructor');
+    expect(readLabels(base, 'lin').history.constructor).toEqual([1]);
+    expect(rollback(base, 'lin', 'constructor').labels.constructor).toBe(1);
+    // a hand-written flat file: JSON.parse makes "__proto__" an own key, which must stay a label
+    fs.writeFileSync(path.join(base, 'lin', 'labels.json'), '{"__proto__": 2, "constructor": 1}');
+    expect(Object.entries(readLabels(base, 'lin').labels)).toEqual([
+      ['__proto__', 2],
+      ['constructor', 1],
+    ]);
+    const url = await serve(base);
+    expect((await predict(url, 'lin/labels/__proto__', 5)).body).toEqual({ predictions: [[10]] });
+    expect((await predict(url, 'lin/labels/constructor', 5)).body).toEqual({ predictions: [[5]] });
+    expect((await predict(url, 'lin/labels/valueOf', 5)).body).toEqual({ error: "model 'lin' has no label 'valueOf'" });
+  });
+
   it('keeps the previous labels when labels.json is broken, and 404s a label on a missing version', async () => {
     const base = newBase();
     await saveModel(linear(2, 1), path.join(base, 'lin', '1'));
