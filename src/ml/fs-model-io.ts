@@ -77,11 +77,11 @@ async function openInside(dir: string, rel: unknown, what: string): Promise<{ ha
 }
 
 /** Exactly `size` bytes: a file growing while read must not make us read more than we checked. */
-async function readExactly(handle: fs.FileHandle, size: number): Promise<Uint8Array> {
+async function readExactly(handle: fs.FileHandle, size: number, file: string): Promise<Uint8Array> {
   const buf = new Uint8Array(size);
   for (let at = 0; at < size;) {
     const { bytesRead } = await handle.read(buf, at, size - at, at);
-    if (bytesRead === 0) break;
+    if (bytesRead === 0) throw new DataError(`shrank from ${size} to ${at} bytes while being read`, file);
     at += bytesRead;
   }
   return buf;
@@ -123,7 +123,7 @@ export async function readModelJson(dir: string): Promise<ModelJson> {
   try {
     if (size > MAX_MODEL_JSON_BYTES)
       throw new DataError(`${size} bytes, more than the ${MAX_MODEL_JSON_BYTES} a model.json may hold`, file);
-    text = Buffer.from(await readExactly(handle, size)).toString('utf8');
+    text = Buffer.from(await readExactly(handle, size, file)).toString('utf8');
   } finally {
     await handle.close();
   }
@@ -163,7 +163,10 @@ export function folderLoadHandler(dir: string): tf.io.IOHandler {
                 first,
               );
             }
-            for (const f of files) buffers.push((await readExactly(f.handle, f.size)).buffer as ArrayBuffer);
+            for (const [i, f] of files.entries()) {
+              const bytes = await readExactly(f.handle, f.size, path.join(dir, String(group.paths[i])));
+              buffers.push(bytes.buffer as ArrayBuffer);
+            }
           } finally {
             await Promise.all(files.map((f) => f.handle.close()));
           }
