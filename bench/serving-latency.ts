@@ -102,7 +102,19 @@ async function parallel(): Promise<Row> {
 for (let i = 0; i < 50; i++) await request(i);
 direct();
 
+/** One request at the row cap: chunked predict keeps it linear (batch size 32 made it superlinear). */
+async function large(): Promise<{ rows: number; ms: number }> {
+  const rowsPerRequest = 100_000;
+  const body = JSON.stringify({ instances: Array.from({ length: rowsPerRequest }, (_, i) => inputs[i % n]) });
+  const t0 = performance.now();
+  const res = await fetch(url, { method: 'POST', body });
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+  await res.json();
+  return { rows: rowsPerRequest, ms: performance.now() - t0 };
+}
+
 const rows = [direct(), await sequential(), await parallel()];
+const big = await large();
 const baseP50 = pct(
   [...rows[0]!.latencies].sort((a, b) => a - b),
   50,
@@ -124,6 +136,9 @@ console.log(
       ];
     }),
   ),
+);
+console.log(
+  `one ${big.rows}-row request over HTTP (JSON both ways): ${big.ms.toFixed(0)} ms, ${Math.round((big.rows / big.ms) * 1000)} rows/s`,
 );
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 await server.close();

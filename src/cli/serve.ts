@@ -24,6 +24,9 @@ interface ServeOptions {
   host: string;
   pollMs: string;
   maxVersions?: string;
+  maxRows: string;
+  timeoutMs: string;
+  drainMs: string;
 }
 
 export function registerServe(program: Command): void {
@@ -35,10 +38,25 @@ export function registerServe(program: Command): void {
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--poll-ms <ms>', 'how often to look for new versions and label changes', '2000')
     .option('--max-versions <n>', 'load only the newest n versions of each model (plus labelled ones)')
+    // defaults repeated from src/serving (DEFAULT_MAX_ROWS etc.): importing it here would load tfjs for every command
+    .option('--max-rows <n>', 'most rows (instances) one predict request may hold; more answer 413', '100000')
+    .option(
+      '--timeout-ms <ms>',
+      'a predict running longer answers 504 (as TF Serving --rest_api_timeout_in_ms)',
+      '30000',
+    )
+    .option(
+      '--drain-ms <ms>',
+      'on SIGINT/SIGTERM, how long in-flight requests may finish before they are stopped',
+      '5000',
+    )
     .action(async (o: ServeOptions) => {
       const port = intOption(o.port, '--port', 0);
       const pollMs = intOption(o.pollMs, '--poll-ms', 10);
       const maxVersions = o.maxVersions === undefined ? undefined : intOption(o.maxVersions, '--max-versions', 1);
+      const maxRows = intOption(o.maxRows, '--max-rows', 1);
+      const timeoutMs = intOption(o.timeoutMs, '--timeout-ms', 1);
+      const drainMs = intOption(o.drainMs, '--drain-ms', 0);
       const base = path.resolve(o.modelBase ?? defaultBase());
       const { ensureBackend } = await import('../ml/backend.js');
       const { ModelRepository } = await import('../serving/model-repository.js');
@@ -46,17 +64,27 @@ export function registerServe(program: Command): void {
       const backend = await ensureBackend();
       const repository = new ModelRepository(base, { pollMs, maxVersions, log: (m) => out(`serve: ${m}`) });
       await repository.start();
-      const server = await startServer({ repository, port, host: o.host });
+      const server = await startServer({ repository, port, host: o.host, maxRows, timeoutMs });
       out(`tsfx serve: listening on ${server.url} (models from ${base})`);
       out(`tsfx serve: tfjs backend ${backend.name} from ${backend.package} (${backend.reason})`);
       out(`tsfx serve: models: ${repository.modelNames().join(', ') || '(none yet)'}; Ctrl-C to stop`);
       // resolve only once closed: main.ts exits the process when this action returns
       await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
+        let stopping = false;
+        const stop = (signal: NodeJS.Signals) => {
+          if (stopping) {
+            out(`tsfx serve: ${signal} again; exiting without waiting`);
+            process.exit(1);
+          }
+          stopping = true;
+          out(`tsfx serve: ${signal}: draining in-flight requests (up to ${drainMs} ms)`);
+          // the last bound: a model load or a single chunk that never returns must not keep us up
+          setTimeout(() => {
+            out('tsfx serve: still not stopped; exiting');
+            process.exit(1);
+          }, drainMs + 5000).unref();
           void server
-            .close()
+            .close(drainMs)
             .then(() => repository.stop())
             .finally(resolve);
         };

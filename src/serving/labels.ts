@@ -7,11 +7,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataError, DefinitionError } from '../errors.js';
 
+/**
+ * Both maps have no prototype: labels come from URLs and files, and a plain object would answer
+ * `constructor` or `__proto__` with Object's members.
+ */
 export interface LabelsFile {
   labels: Record<string, number>;
   /** per label, the versions it pointed to before, oldest first */
   history: Record<string, number[]>;
 }
+
+const emptyMap = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+const emptyLabels = (): LabelsFile => ({ labels: emptyMap(), history: emptyMap() });
 
 // fs-model-io's MODEL_JSON, not imported: that module loads tfjs, which promote/rollback don't need
 const MODEL_JSON = 'model.json';
@@ -24,7 +31,7 @@ export function readLabels(base: string, model: string): LabelsFile {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { labels: {}, history: {} };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyLabels();
     throw err;
   }
   let raw: unknown;
@@ -35,10 +42,10 @@ export function readLabels(base: string, model: string): LabelsFile {
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new DataError('expected an object', file);
   const obj = raw as Record<string, unknown>;
-  const flat = !('labels' in obj);
+  const flat = !Object.hasOwn(obj, 'labels');
   const labels = (flat ? obj : obj.labels) as Record<string, unknown>;
   const history = (flat ? {} : (obj.history ?? {})) as Record<string, unknown>;
-  const out: LabelsFile = { labels: {}, history: {} };
+  const out = emptyLabels();
   for (const [label, v] of Object.entries(labels ?? {})) {
     const n = Number(v);
     if (!Number.isSafeInteger(n) || n < 0)

@@ -25,7 +25,8 @@ export interface ServedVersion {
 
 interface ModelEntry {
   versions: Map<number, ServedVersion>;
-  labels: Record<string, number>;
+  /** a Map: label names come from URLs, and must not reach Object's prototype */
+  labels: Map<string, number>;
 }
 
 export interface RepositoryOptions {
@@ -138,13 +139,14 @@ export class ModelRepository {
     return v as ServedVersion & { model: tf.LayersModel };
   }
 
-  labels(model: string): Record<string, number> {
-    return { ...this.entry(model).labels };
+  labels(model: string): Map<string, number> {
+    return new Map(this.entry(model).labels);
   }
 
+  // errors name the model, never the folder: HTTP clients must not learn the server's paths
   private entry(model: string): ModelEntry {
     const entry = this.models.get(model);
-    if (!entry) throw notFound(`model '${model}' not found under ${this.base}`);
+    if (!entry) throw notFound(`model '${model}' not found`);
     return entry;
   }
 
@@ -155,7 +157,7 @@ export class ModelRepository {
   }
 
   private labelVersion(model: string, entry: ModelEntry, label: string): number {
-    const version = entry.labels[label];
+    const version = entry.labels.get(label);
     if (version === undefined) throw notFound(`model '${model}' has no label '${label}'`);
     return version;
   }
@@ -187,9 +189,9 @@ export class ModelRepository {
       if (fp !== undefined) found.set(Number(d), fp);
     }
     const existing = this.models.get(name);
-    let labels = existing?.labels ?? {};
+    let labels = existing?.labels ?? new Map<string, number>();
     try {
-      labels = readLabels(this.base, name).labels;
+      labels = new Map(Object.entries(readLabels(this.base, name).labels));
     } catch (err) {
       this.log(`${name}: labels.json ignored, keeping the previous labels: ${errorText(err)}`);
     }
@@ -201,7 +203,7 @@ export class ModelRepository {
 
     let wanted = [...found.keys()].sort((a, b) => b - a);
     if (this.options.maxVersions !== undefined) {
-      const labelled = new Set(Object.values(labels));
+      const labelled = new Set(labels.values());
       wanted = wanted.filter((v, i) => i < this.options.maxVersions! || labelled.has(v));
     }
     const keep = new Set(wanted);
@@ -236,7 +238,9 @@ export class ModelRepository {
       this.log(`${name}: version ${version} ${current ? 'reloaded' : 'loaded'}`);
     } catch (err) {
       current?.model?.dispose();
-      entry.versions.set(version, { version, state: 'END', error: errorText(err), fingerprint: fp });
+      // status and 404s show the error over HTTP: paths relative to the model base, as `lin/3/weights.bin`
+      const error = errorText(err).replaceAll(this.base + path.sep, '');
+      entry.versions.set(version, { version, state: 'END', error, fingerprint: fp });
       this.log(`${name}: version ${version} failed to load: ${errorText(err)}`);
     }
   }

@@ -1,29 +1,57 @@
 /**
  * The predict verb: a request body in TF Serving's row (`instances`) or columnar (`inputs`)
- * format is checked against the model's inputs, batched into one tensor per input, run once,
- * and answered in the matching format. Every rejection names the instance, input and shapes.
+ * format is checked against the model's inputs (row count, shapes, finite numbers), batched into
+ * one tensor per input, run in chunks, and answered in the matching format. Every rejection
+ * names the instance, input and shapes.
  */
-import * as tf from '@tensorflow/tfjs';
-import { badRequest } from './http-errors.js';
+import type * as tf from '@tensorflow/tfjs';
+import { badRequest, ServingError, tooLarge } from './http-errors.js';
+import { runInChunks, type Batch, type RunControl } from './run-chunks.js';
 import { inputSpecs, outputSpecs, showShape, SIGNATURE_NAME, type TensorSpec } from './signature.js';
 
 type Nested = number | boolean | Nested[];
 
-interface Batch {
-  /** per model input, in model order: full shape (batch first) and flat values */
-  tensors: { shape: number[]; values: (number | boolean)[] }[];
+export interface PredictLimits extends RunControl {
+  /** most rows (instances, or the batch size of columnar inputs) one request may hold */
+  maxRows?: number;
 }
+
+/** Big enough for batch scoring, small enough that one request can't hold a core for minutes. */
+export const DEFAULT_MAX_ROWS = 100_000;
+
+/**
+ * A model saved with `userDefinedMetadata: {"allowNonFiniteInputs": true}` takes Infinity
+ * (a JSON number too large for a double, such as 1e400); any other model refuses it, because
+ * its prediction would come back as JSON null with a 200.
+ */
+export const ALLOW_NON_FINITE = 'allowNonFiniteInputs';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The shape of a nested list of numbers; rejects ragged lists and non-numeric leaves. */
-function shapeOf(value: unknown, where: string): number[] {
-  if (typeof value === 'number' || typeof value === 'boolean') return [];
+/** TF Serving's binary value, `{"b64": "..."}` */
+const isBinary = (v: unknown) => isObject(v) && Object.keys(v).length === 1 && typeof v.b64 === 'string';
+
+function binaryUnsupported(where: string): ServingError {
+  return badRequest(
+    `${where}: binary ({"b64": …}) inputs are not supported by this model: its inputs take numbers, not bytes`,
+  );
+}
+
+/** The shape of a nested list of numbers; rejects ragged lists, non-numeric leaves and (unless allowed) non-finite numbers. */
+function shapeOf(value: unknown, where: string, allowNonFinite: boolean): number[] {
+  if (typeof value === 'number') {
+    if (!allowNonFinite && !Number.isFinite(value))
+      throw badRequest(
+        `${where}: ${value} is not a finite number (a JSON number too large for a float?); this model takes finite inputs only`,
+      );
+    return [];
+  }
+  if (typeof value === 'boolean') return [];
   if (Array.isArray(value)) {
     if (value.length === 0) return [0];
-    const inner = shapeOf(value[0], `${where}[0]`);
+    const inner = shapeOf(value[0], `${where}[0]`, allowNonFinite);
     for (let i = 1; i < value.length; i++) {
-      const s = shapeOf(value[i], `${where}[${i}]`);
+      const s = shapeOf(value[i], `${where}[${i}]`, allowNonFinite);
       if (s.length !== inner.length || s.some((d, k) => d !== inner[k])) {
         throw badRequest(
           `${where}: ragged list: element ${i} has shape ${showShape(s)} but element 0 has ${showShape(inner)}`,
@@ -32,8 +60,7 @@ function shapeOf(value: unknown, where: string): number[] {
     }
     return [value.length, ...inner];
   }
-  if (isObject(value) && 'b64' in value)
-    throw badRequest(`${where}: binary ({"b64": …}) inputs are not supported; send numbers`);
+  if (isObject(value) && 'b64' in value) throw binaryUnsupported(where);
   throw badRequest(`${where}: expected a number or a list, got ${value === null ? 'null' : typeof value}`);
 }
 
@@ -41,6 +68,8 @@ function flattenInto(v: Nested, out: (number | boolean)[]): void {
   if (Array.isArray(v)) for (const x of v) flattenInto(x, out);
   else out.push(v);
 }
+
+const hasInput = (specs: TensorSpec[], name: string) => specs.some((s) => s.name === name);
 
 function checkShape(spec: TensorSpec, expected: (number | null)[], got: number[], where: string): void {
   const ok = expected.length === got.length && expected.every((d, k) => d === null || d === got[k]);
@@ -60,11 +89,12 @@ function namedValues(obj: Record<string, unknown>, specs: TensorSpec[], where: s
 }
 
 /** Row format: one entry per example, a bare value for one-input models or an object by input name. */
-export function batchFromInstances(instances: unknown, specs: TensorSpec[]): Batch {
+export function batchFromInstances(instances: unknown, specs: TensorSpec[], allowNonFinite = false): Batch {
   if (!Array.isArray(instances))
     throw badRequest(`'instances' must be a list, got ${instances === null ? 'null' : typeof instances}`);
   if (instances.length === 0) throw badRequest(`'instances' is empty`);
-  const keyed = specs.length > 1 || isObject(instances[0]);
+  // a lone {"b64": ...} is a binary value, not an object keyed by an input named b64
+  const keyed = specs.length > 1 || (isObject(instances[0]) && !(isBinary(instances[0]) && !hasInput(specs, 'b64')));
   const first: number[][] = [];
   const values: (number | boolean)[][] = specs.map(() => []);
   instances.forEach((inst, i) => {
@@ -81,7 +111,7 @@ export function batchFromInstances(instances: unknown, specs: TensorSpec[]): Bat
     }
     specs.forEach((spec, k) => {
       const where = keyed ? `instances[${i}].${spec.name}` : `instances[${i}]`;
-      const shape = shapeOf(perInput[k], where);
+      const shape = shapeOf(perInput[k], where, allowNonFinite);
       checkShape(spec, spec.shape.slice(1), shape, where);
       if (i === 0) first[k] = shape;
       else if (showShape(shape) !== showShape(first[k]!)) {
@@ -96,8 +126,9 @@ export function batchFromInstances(instances: unknown, specs: TensorSpec[]): Bat
 }
 
 /** Columnar format: one tensor (batch first) for one-input models, or an object by input name. */
-export function batchFromInputs(inputs: unknown, specs: TensorSpec[]): Batch {
+export function batchFromInputs(inputs: unknown, specs: TensorSpec[], allowNonFinite = false): Batch {
   let perInput: unknown[];
+  if (isBinary(inputs) && !hasInput(specs, 'b64')) throw binaryUnsupported('inputs');
   if (isObject(inputs)) perInput = namedValues(inputs, specs, `inputs`);
   else if (specs.length === 1) perInput = [inputs];
   else
@@ -106,7 +137,7 @@ export function batchFromInputs(inputs: unknown, specs: TensorSpec[]): Batch {
     );
   const tensors = specs.map((spec, k) => {
     const where = isObject(inputs) ? `inputs.${spec.name}` : 'inputs';
-    const shape = shapeOf(perInput[k], where);
+    const shape = shapeOf(perInput[k], where, allowNonFinite);
     checkShape(spec, spec.shape, shape, where);
     const values: (number | boolean)[] = [];
     flattenInto(perInput[k] as Nested, values);
@@ -118,23 +149,19 @@ export function batchFromInputs(inputs: unknown, specs: TensorSpec[]): Batch {
   return { tensors };
 }
 
-/** Run the model once on the whole batch; plain arrays out, every tensor disposed. */
-export function runBatch(model: tf.LayersModel, batch: Batch): unknown[] {
-  const specs = inputSpecs(model);
-  const outs = tf.tidy(() => {
-    const xs = batch.tensors.map((t, k) => tf.tensor(t.values as number[], t.shape, specs[k]!.dtype));
-    const y = model.predict(xs.length === 1 ? xs[0]! : xs);
-    return Array.isArray(y) ? y : [y];
-  });
-  try {
-    return outs.map((t) => t.arraySync());
-  } finally {
-    tf.dispose(outs);
-  }
+/** Rows in the request, counted before any of it is checked or copied. */
+function rowCount(body: Record<string, unknown>): number {
+  const length = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+  if ('instances' in body) return length(body.instances);
+  return isObject(body.inputs) ? Math.max(0, ...Object.values(body.inputs).map(length)) : length(body.inputs);
 }
 
 /** Answer a parsed :predict body. */
-export function predict(model: tf.LayersModel, body: unknown): Record<string, unknown> {
+export async function predict(
+  model: tf.LayersModel,
+  body: unknown,
+  limits: PredictLimits = {},
+): Promise<Record<string, unknown>> {
   if (!isObject(body)) throw badRequest('the request body must be a JSON object');
   const sig = body.signature_name;
   if (sig !== undefined && sig !== '' && sig !== SIGNATURE_NAME) {
@@ -144,12 +171,21 @@ export function predict(model: tf.LayersModel, body: unknown): Record<string, un
   const hasCols = 'inputs' in body;
   if (hasRows === hasCols)
     throw badRequest(`the request needs exactly one of 'instances' (row format) or 'inputs' (columnar format)`);
+  const maxRows = limits.maxRows ?? DEFAULT_MAX_ROWS;
+  const rows = rowCount(body);
+  if (rows > maxRows)
+    throw tooLarge(`the request has ${rows} rows; this server takes at most ${maxRows} rows per request (--max-rows)`);
   const specs = inputSpecs(model);
-  const batch = hasRows ? batchFromInstances(body.instances, specs) : batchFromInputs(body.inputs, specs);
+  const allowNonFinite =
+    (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[ALLOW_NON_FINITE] === true;
+  const batch = hasRows
+    ? batchFromInstances(body.instances, specs, allowNonFinite)
+    : batchFromInputs(body.inputs, specs, allowNonFinite);
   let outputs: unknown[];
   try {
-    outputs = runBatch(model, batch);
+    outputs = await runInChunks(model, batch, limits);
   } catch (err) {
+    if (err instanceof ServingError) throw err;
     throw badRequest(`prediction failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   const names = outputSpecs(model).map((s) => s.name);
@@ -157,8 +193,8 @@ export function predict(model: tf.LayersModel, body: unknown): Record<string, un
     return { outputs: names.length === 1 ? outputs[0] : Object.fromEntries(names.map((n, k) => [n, outputs[k]])) };
   if (names.length === 1) return { predictions: outputs[0] };
   const n = batch.tensors[0]!.shape[0]!;
-  const rows = Array.from({ length: n }, (_, i) =>
+  const rowsOut = Array.from({ length: n }, (_, i) =>
     Object.fromEntries(names.map((name, k) => [name, (outputs[k] as unknown[])[i]])),
   );
-  return { predictions: rows };
+  return { predictions: rowsOut };
 }

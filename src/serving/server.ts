@@ -10,19 +10,35 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { badRequest, notFound, ServingError } from './http-errors.js';
 import type { ModelRepository, VersionSelector } from './model-repository.js';
-import { predict } from './predict.js';
+import { DEFAULT_MAX_ROWS, predict } from './predict.js';
+import { parseRequestJson } from './request-json.js';
 import { modelMetadata } from './signature.js';
 
 export interface ServerOptions {
   repository: ModelRepository;
   /** largest request body accepted, bytes */
   bodyLimit?: number;
+  /** most rows one predict request may hold (413 past it) */
+  maxRows?: number;
+  /** a predict running longer answers 504, as TF Serving's --rest_api_timeout_in_ms (default 30 s) */
+  timeoutMs?: number;
+  /** rows per model.predict call: the event loop runs between chunks */
+  chunkRows?: number;
+  /** aborting it stops in-flight predicts at their next chunk with 503 (shutdown) */
+  signal?: AbortSignal;
 }
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_DRAIN_MS = 5_000;
 
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
-  close(): Promise<void>;
+  /**
+   * Stop accepting requests, give in-flight ones `drainMs` to finish, then stop the rest at their
+   * next chunk (503) and close every connection.
+   */
+  close(drainMs?: number): Promise<void>;
 }
 
 interface ModelPath {
@@ -52,6 +68,8 @@ function parsePath(method: string, url: string): ModelPath {
 
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { repository } = options;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024 });
 
   // TF Serving takes any content type (curl -d sends form-urlencoded); parse JSON ourselves so
@@ -91,17 +109,18 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         ? badRequest(`':${p.action}' needs a tf.Example signature; tsfx serves ':predict' only`)
         : notFound(`Malformed request: POST ${req.url}`);
     }
+    // the clock starts once the body is read: reading it is bounded by bodyLimit, not by us
+    const deadline = performance.now() + timeoutMs;
     // resolve first: an unknown model is a 404 whatever the body holds
     const v = repository.resolve(p.model, p.selector);
-    const text = typeof req.body === 'string' ? req.body : '';
-    if (!text.trim()) throw badRequest('the request body is empty; expected JSON with "instances" or "inputs"');
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (err) {
-      throw badRequest(`malformed JSON in the request body: ${(err as Error).message}`);
-    }
-    return predict(v.model, body);
+    const body = parseRequestJson(typeof req.body === 'string' ? req.body : '');
+    return predict(v.model, body, {
+      maxRows,
+      deadline,
+      timeoutMs,
+      chunkRows: options.chunkRows,
+      signal: options.signal,
+    });
   });
 
   return app;
@@ -109,9 +128,24 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
 /** Start listening; port 0 picks a free port. The URL uses the address actually bound. */
 export async function startServer(options: ServerOptions & { port: number; host: string }): Promise<RunningServer> {
-  const app = buildServer(options);
+  const stopping = new AbortController();
+  options.signal?.addEventListener('abort', () => stopping.abort(), { once: true });
+  const app = buildServer({ ...options, signal: stopping.signal });
   await app.listen({ port: options.port, host: options.host });
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  return { app, url: `http://${host}:${addr.port}`, close: () => app.close() };
+  const close = async (drainMs = DEFAULT_DRAIN_MS) => {
+    // fastify's close waits for every in-flight request; past the drain bound, stop them
+    const drain = setTimeout(() => {
+      stopping.abort();
+      // a response that still hasn't gone out a moment later loses its connection
+      setTimeout(() => app.server.closeAllConnections(), 1000).unref();
+    }, drainMs);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(drain);
+    }
+  };
+  return { app, url: `http://${host}:${addr.port}`, close };
 }

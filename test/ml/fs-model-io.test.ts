@@ -10,7 +10,6 @@ import { twoHeaded } from '../fixtures/models.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-modelio-'));
 
-
 beforeAll(async () => {
   await ensureBackend();
 });
@@ -74,5 +73,78 @@ describe('folder model IO', () => {
     await expect(loadModel(dir)).rejects.toThrow(/model\.json: not valid JSON/);
     fs.writeFileSync(file, JSON.stringify({ weightsManifest: [] }));
     await expect(loadModel(dir)).rejects.toThrow(/no modelTopology/);
+  });
+
+  describe('weight paths and sizes from an untrusted model.json', () => {
+    /** a saved model whose manifest is rewritten to name `paths` */
+    async function withPaths(paths: string[]): Promise<string> {
+      const dir = path.join(tmp(), 'm');
+      await saveModel(twoHeaded(), dir);
+      const file = path.join(dir, 'model.json');
+      const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      json.weightsManifest[0].paths = paths;
+      fs.writeFileSync(file, JSON.stringify(json));
+      return dir;
+    }
+
+    it('refuses a path out of the folder, even to a file of exactly the right size', async () => {
+      const dir = await withPaths(['../outside.bin']);
+      // the right 32 bytes, so only the path check can refuse it
+      fs.copyFileSync(path.join(dir, 'weights.bin'), path.join(dir, '..', 'outside.bin'));
+      await expect(loadModel(dir)).rejects.toThrow(/paths\[0\] '\.\.\/outside\.bin' leaves the version folder/);
+      const deep = await withPaths(['../../../../../../../../etc/hostname']);
+      await expect(loadModel(deep)).rejects.toThrow(/leaves the version folder/);
+    });
+
+    it('refuses absolute paths, /dev/zero among them, before reading a byte', async () => {
+      for (const p of ['/dev/zero', '/etc/hostname']) {
+        const dir = await withPaths([p]);
+        await expect(loadModel(dir)).rejects.toThrow(
+          /is an absolute path; weights must be files inside the version folder/,
+        );
+      }
+    });
+
+    it('refuses a symlink that leaves the folder, and follows one that stays inside', async () => {
+      const dir = await withPaths(['weights.bin']);
+      const outside = path.join(dir, '..', 'elsewhere.bin');
+      fs.renameSync(path.join(dir, 'weights.bin'), outside);
+      fs.symlinkSync(outside, path.join(dir, 'weights.bin'));
+      await expect(loadModel(dir)).rejects.toThrow(/'weights\.bin' leaves the version folder through a symlink/);
+      fs.rmSync(path.join(dir, 'weights.bin'));
+      fs.renameSync(outside, path.join(dir, 'real.bin'));
+      fs.symlinkSync('real.bin', path.join(dir, 'weights.bin'));
+      expect((await loadModel(dir)).countParams()).toBe(8);
+    });
+
+    it('refuses a model.json or weights file that is not a regular file', async () => {
+      const dir = await withPaths(['weights.bin']);
+      fs.rmSync(path.join(dir, 'weights.bin'));
+      fs.mkdirSync(path.join(dir, 'weights.bin'));
+      await expect(loadModel(dir)).rejects.toThrow(/'weights\.bin' is not a regular file/);
+      const zero = await withPaths(['weights.bin']);
+      fs.rmSync(path.join(zero, 'model.json'));
+      fs.symlinkSync('/dev/zero', path.join(zero, 'model.json'));
+      await expect(loadModel(zero)).rejects.toThrow(/model\.json' leaves the version folder through a symlink/);
+    });
+
+    it('refuses weights larger than the manifest says', async () => {
+      const dir = await withPaths(['weights.bin']);
+      fs.appendFileSync(path.join(dir, 'weights.bin'), Buffer.alloc(1 << 20));
+      await expect(loadModel(dir)).rejects.toThrow(/needs 32 bytes but weights\.bin hold 1048608/);
+    });
+
+    it('refuses a manifest whose shapes or dtypes give no byte size', async () => {
+      const dir = await withPaths(['weights.bin']);
+      const file = path.join(dir, 'model.json');
+      const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      json.weightsManifest[0].weights[0].shape = [-1, 1];
+      fs.writeFileSync(file, JSON.stringify(json));
+      await expect(loadModel(dir)).rejects.toThrow(/weights\[0\]: shape \[-1,1\] is not a list of sizes/);
+      json.weightsManifest[0].weights[0].shape = [3, 1];
+      json.weightsManifest[0].weights[0].dtype = 'string';
+      fs.writeFileSync(file, JSON.stringify(json));
+      await expect(loadModel(dir)).rejects.toThrow(/dtype 'string' is not supported/);
+    });
   });
 });

@@ -1,5 +1,5 @@
 /** `tsfx serve`, `tsfx promote` and `tsfx rollback` as a user runs them: real processes. */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -35,42 +35,87 @@ beforeAll(async () => {
   base = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-serve-cli-'));
   await saveModel(linear(2, 1), path.join(base, 'lin', '1'));
   await saveModel(linear(3, 0), path.join(base, 'lin', '2'));
+  // ~100 µs a row on the wasm backend
+  const heavy = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 1024, activation: 'relu', inputShape: [1] }),
+      tf.layers.dense({ units: 1024, activation: 'relu' }),
+      tf.layers.dense({ units: 1 }),
+    ],
+  });
+  await saveModel(heavy, path.join(base, 'heavy', '1'));
 });
+
+interface ServeProcess {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+async function startServe(...extra: string[]): Promise<ServeProcess> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [tsfx, 'serve', '--port', String(port), '--model-base', base, '--poll-ms', '100', ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TSFX_HOME: base } },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then((code) => reject(new Error(`serve exited ${code} before listening: ${stdout}${stderr}`)));
+  });
+  expect(url).toBe(`http://127.0.0.1:${port}`);
+  return { url, child, exited, output: () => stdout + stderr };
+}
+
+const column = (n: number) => JSON.stringify({ instances: Array.from({ length: n }, (_, i) => [i % 7]) });
 
 describe('tsfx serve', () => {
   it('prints its URL and backend, predicts over HTTP, and exits 0 on SIGTERM', async () => {
-    const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [tsfx, 'serve', '--port', String(port), '--model-base', base, '--poll-ms', '100'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, TSFX_HOME: base },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (m) resolve(m[1]!);
-      });
-      void exited.then((code) => reject(new Error(`serve exited ${code} before listening: ${stdout}${stderr}`)));
-    });
-    expect(url).toBe(`http://127.0.0.1:${port}`);
+    const { url, child, exited, output } = await startServe();
     const res = await fetch(`${url}/v1/models/lin/versions/1:predict`, {
       method: 'POST',
       body: '{"instances": [[4], [0]]}',
     });
     expect(await res.json()).toEqual({ predictions: [[9], [1]] });
     // stdout is read to the end, so the backend line is there once listening was printed
-    expect(stdout).toMatch(/tfjs backend (tensorflow|wasm|cpu) from @tensorflow\//);
+    expect(output()).toMatch(/tfjs backend (tensorflow|wasm|cpu) from @tensorflow\//);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stdout).toContain('tsfx serve: stopped');
+    expect(output()).toContain('tsfx serve: stopped');
+  });
+
+  it('takes --max-rows, and exits within seconds of SIGTERM during a long predict', async () => {
+    const { url, child, exited, output } = await startServe('--max-rows', '200000', '--drain-ms', '500');
+    const over = await fetch(`${url}/v1/models/heavy:predict`, { method: 'POST', body: column(200_001) });
+    expect(over.status).toBe(413);
+    expect(((await over.json()) as { error: string }).error).toContain('at most 200000 rows per request (--max-rows)');
+    // ~15 s of work on the wasm backend
+    let answered: number | string | undefined;
+    const big = fetch(`${url}/v1/models/heavy:predict`, { method: 'POST', body: column(150_000) }).then(
+      (r) => (answered = r.status),
+      (err: Error) => (answered = err.message),
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(answered, 'the predict finished before SIGTERM: make it bigger').toBeUndefined();
+    const t0 = performance.now();
+    child.kill('SIGTERM');
+    const code = await exited;
+    const ms = performance.now() - t0;
+    await big;
+    expect(ms, output()).toBeLessThan(4000);
+    expect(code).toBe(0);
+    // the drain bound passed, so the predict was stopped: 503, or the connection closed under it
+    expect([503, 'fetch failed']).toContain(answered);
+    expect(output()).toContain('tsfx serve: stopped');
   });
 
   it('rejects a bad option with a clear message and exit code 2', async () => {

@@ -132,6 +132,23 @@ describe('model repository', () => {
     expect((await predict(url, 'lin/versions/2', 2)).body).toEqual({ predictions: [[8]] });
   });
 
+  it('never serves a version whose manifest points outside its folder, and keeps serving the others', async () => {
+    const base = newBase();
+    await saveModel(linear(2, 1), path.join(base, 'lin', '1'));
+    // version 2 borrows version 1's weights (the right size) through '../1/weights.bin'
+    const v2 = path.join(base, 'lin', '2');
+    await saveModel(linear(4, 0), v2);
+    const json = JSON.parse(fs.readFileSync(path.join(v2, 'model.json'), 'utf8'));
+    json.weightsManifest[0].paths = ['../1/weights.bin'];
+    fs.writeFileSync(path.join(v2, 'model.json'), JSON.stringify(json));
+    const url = await serve(base);
+    const s = await status(url);
+    expect(versions(s)).toEqual(['2:END', '1:AVAILABLE']);
+    expect(s[0]!.status.error_message).toMatch(/paths\[0\] '\.\.\/1\/weights\.bin' leaves the version folder/);
+    expect((await predict(url, 'lin', 1)).body).toEqual({ predictions: [[3]] });
+    expect((await predict(url, 'lin/versions/2', 1)).status).toBe(404);
+  });
+
   it('moves labels with promote and rollback, keeping a history', async () => {
     const base = newBase();
     for (const v of [1, 2, 3]) await saveModel(linear(v, 0), path.join(base, 'lin', String(v)));
@@ -160,6 +177,26 @@ describe('model repository', () => {
     expect(() => rollback(base, 'lin', 'stable')).toThrow(/label 'stable' of model 'lin' has no earlier version/);
     expect(() => rollback(base, 'lin', 'beta')).toThrow(/has no label 'beta'/);
     expect(() => promote(base, 'lin', 9, 'stable')).toThrow(/no saved model at .*lin\/9/);
+  });
+
+  it("treats labels named like Object's prototype members as ordinary labels", async () => {
+    const base = newBase();
+    for (const v of [1, 2]) await saveModel(linear(v, 0), path.join(base, 'lin', String(v)));
+    expect(() => rollback(base, 'lin', 'toString')).toThrow(/model 'lin' has no label 'toString'/);
+    promote(base, 'lin', 1, 'constructor');
+    promote(base, 'lin', 2, 'constructor');
+    expect(readLabels(base, 'lin').history.constructor).toEqual([1]);
+    expect(rollback(base, 'lin', 'constructor').labels.constructor).toBe(1);
+    // a hand-written flat file: JSON.parse makes "__proto__" an own key, which must stay a label
+    fs.writeFileSync(path.join(base, 'lin', 'labels.json'), '{"__proto__": 2, "constructor": 1}');
+    expect(Object.entries(readLabels(base, 'lin').labels)).toEqual([
+      ['__proto__', 2],
+      ['constructor', 1],
+    ]);
+    const url = await serve(base);
+    expect((await predict(url, 'lin/labels/__proto__', 5)).body).toEqual({ predictions: [[10]] });
+    expect((await predict(url, 'lin/labels/constructor', 5)).body).toEqual({ predictions: [[5]] });
+    expect((await predict(url, 'lin/labels/valueOf', 5)).body).toEqual({ error: "model 'lin' has no label 'valueOf'" });
   });
 
   it('keeps the previous labels when labels.json is broken, and 404s a label on a missing version', async () => {

@@ -20,9 +20,9 @@ function linear(w: number, b: number): tf.LayersModel {
   return model;
 }
 
-
 let server: RunningServer;
 let repository: ModelRepository;
+let base: string;
 
 async function call(p: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const init: RequestInit =
@@ -33,8 +33,16 @@ async function call(p: string, body?: unknown): Promise<{ status: number; json: 
 
 beforeAll(async () => {
   await ensureBackend();
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-serve-'));
+  base = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-serve-'));
   await saveModel(linear(2, 1), path.join(base, 'lin', '1'));
+  // y = relu(-x): finite for x = +Infinity, and saved as taking it
+  const clamp = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1], activation: 'relu' })] });
+  clamp.setWeights([tf.tensor2d([[-1]]), tf.tensor1d([0])]);
+  clamp.setUserDefinedMetadata({ allowNonFiniteInputs: true });
+  await saveModel(clamp, path.join(base, 'clamp', '1'));
+  // a broken version whose error names its files
+  await saveModel(linear(1, 0), path.join(base, 'broken', '1'));
+  fs.truncateSync(path.join(base, 'broken', '1', 'weights.bin'), 3);
   await saveModel(linear(3, 0), path.join(base, 'lin', '2'));
   await saveModel(twoHeaded(), path.join(base, 'multi', '7'));
   fs.writeFileSync(path.join(base, 'lin', 'labels.json'), JSON.stringify({ stable: 1, canary: 2 }));
@@ -245,5 +253,78 @@ describe('predict', () => {
     for (let i = 0; i < 5; i++) await call('/v1/models/multi:predict', { instances: [{ a: [1, 2], b: [3] }] });
     await call('/v1/models/lin:predict', { instances: [[1], [2, 3]] });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('hostile and odd requests', () => {
+  it('answers 400 naming the depth limit for deeply nested JSON, not a stack overflow', async () => {
+    const deep = '['.repeat(100_000) + '1' + ']'.repeat(100_000);
+    const r = await call('/v1/models/lin:predict', `{"instances": ${deep}}`);
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatch(/nests deeper than 64 levels/);
+    // brackets inside strings are not nesting
+    const ok = await call('/v1/models/lin:predict', { signature_name: '', instances: [[1]], note: '[[[['.repeat(50) });
+    expect(ok).toEqual({ status: 200, json: { predictions: [[3]] } });
+  });
+
+  it("404s labels named like Object's prototype members, in status, metadata and predict", async () => {
+    for (const label of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      for (const [p, body] of [
+        [`/v1/models/lin/labels/${label}`, undefined],
+        [`/v1/models/lin/labels/${label}/metadata`, undefined],
+        [`/v1/models/lin/labels/${label}:predict`, { instances: [[1]] }],
+      ] as const) {
+        const r = await call(p, body);
+        expect(r.status, p).toBe(404);
+        expect(r.json.error, p).toBe(`model 'lin' has no label '${label}'`);
+      }
+    }
+  });
+
+  it('names no filesystem path in any error', async () => {
+    const cases = ['/v1/models/nope', '/v1/models/nope:predict', '/v1/models/broken/versions/1:predict'];
+    for (const p of cases) {
+      const r = await call(p, p.endsWith(':predict') ? { instances: [[1]] } : undefined);
+      expect(r.status, p).toBe(404);
+      expect(r.json.error, p).not.toContain(base);
+      expect(r.json.error, p).not.toMatch(/\/tmp\//);
+    }
+    expect((await call('/v1/models/nope')).json.error).toBe("model 'nope' not found");
+    // the broken version still says which file is wrong, relative to the model base
+    expect((await call('/v1/models/broken/versions/1:predict', { instances: [[1]] })).json.error).toMatch(
+      /broken\/1\/weights\.bin/,
+    );
+    const status = (await call('/v1/models/broken')).json.model_version_status as {
+      status: { error_message: string };
+    }[];
+    expect(status[0]!.status.error_message).not.toContain(base);
+  });
+
+  it('rejects numbers too large for a float (1e400 parses as Infinity) unless the model allows them', async () => {
+    const rows = await call('/v1/models/lin:predict', '{"instances": [[1], [1e400]]}');
+    expect(rows.status).toBe(400);
+    expect(rows.json.error).toMatch(/instances\[1\]\[0\]: Infinity is not a finite number/);
+    const cols = await call('/v1/models/multi:predict', '{"inputs": {"a": [[1, -1e400]], "b": [[0]]}}');
+    expect(cols.status).toBe(400);
+    expect(cols.json.error).toMatch(/inputs\.a\[0\]\[1\]: -Infinity is not a finite number/);
+    expect(await call('/v1/models/clamp:predict', '{"instances": [[1e400], [-2]]}')).toEqual({
+      status: 200,
+      json: { predictions: [[0], [2]] },
+    });
+  });
+
+  it('says binary {"b64": ...} inputs are not supported by this model', async () => {
+    for (const [p, body] of [
+      ['/v1/models/lin:predict', { instances: [{ b64: 'AAAA' }] }],
+      ['/v1/models/lin:predict', { inputs: { b64: 'AAAA' } }],
+      ['/v1/models/multi:predict', { instances: [{ a: { b64: 'AAAA' }, b: [1] }] }],
+    ] as const) {
+      const r = await call(p, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.json.error, JSON.stringify(body)).toMatch(
+        /binary \(\{"b64": …\}\) inputs are not supported by this model/,
+      );
+      expect(r.json.error).not.toMatch(/unknown input/);
+    }
   });
 });
