@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/postgres.sh start|stop|url|status
+# Usage: scripts/postgres.sh start|stop|crash|url|status
 #
 # A throwaway PostgreSQL for tests and CI (not for data you want to keep).
 #   start   installs the server binaries if missing (Debian `postgresql`), initialises a cluster
@@ -7,8 +7,11 @@
 #           trust auth, creates database tsfx_test, and prints its URL as the last stdout line.
 #           Already running: just prints the URL.
 #   stop    stops the server (no-op when it is not running).
+#   crash   stops it the way a crash would (immediate: no checkpoint, clients cut off; fault tests).
 #   url     prints the URL without starting anything.
 #   status  exit 0 when running.
+# Commits are asynchronous (synchronous_commit=off: fast tests, and a crash loses the last
+# commits); PG_SYNCHRONOUS_COMMIT=on makes them durable, as the chaos suite's crashes need.
 # PostgreSQL refuses to run as root; as root the cluster belongs to the `postgres` system user.
 # Concurrent callers (parallel test files) serialise on a lock file.
 set -euo pipefail
@@ -118,7 +121,7 @@ start() {
   # (not /var/run/postgresql, which may not exist or be writable).
   # 9>&-: the server must not inherit the lock, or it would hold it for as long as it runs.
   as_owner "$bindir/pg_ctl" start -D "$data" -w -t 60 -l "$logfile" \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c synchronous_commit=off -c max_connections=200" >&2 9>&- || {
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c synchronous_commit=${PG_SYNCHRONOUS_COMMIT:-off} -c max_connections=200" >&2 9>&- || {
     tail -n 30 "$logfile" >&2 || true
     exit 1
   }
@@ -134,8 +137,16 @@ stop() {
   fi
 }
 
+crash() {
+  bindir="$(find_bindir)" || return 0
+  if running; then
+    log "stopping immediately (as a crash would)"
+    as_owner "$bindir/pg_ctl" stop -D "$data" -m immediate -w >&2
+  fi
+}
+
 case "$cmd" in
-  start | stop)
+  start | stop | crash)
     mkdir -p "$home"
     exec 9>"$home/postgres-script.lock"
     flock 9
@@ -147,7 +158,7 @@ case "$cmd" in
     running
     ;;
   *)
-    echo "usage: $0 start|stop|url|status" >&2
+    echo "usage: $0 start|stop|crash|url|status" >&2
     exit 2
     ;;
 esac

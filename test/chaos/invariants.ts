@@ -1,0 +1,111 @@
+/**
+ * What must hold after a run under faults, read from the metadata and the files:
+ * - the run completed, with exactly one COMPLETE execution per node and one OUTPUT artifact per
+ *   output of it (nothing published twice, nothing half-published);
+ * - no execution of the finished run is left NEW or RUNNING;
+ * - every published artifact's files are there and equal, byte for byte, to an undisturbed run's;
+ * - every artifact of a store lies in that store's folder, and every execution folder in it
+ *   belongs to an execution of that store (no store wrote into another's).
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PipelineSpec } from '../../schemas/pipeline-spec.js';
+import type { Home } from './cluster.js';
+
+/** relative path -> sha256 of every file below an artifact folder */
+export type Digests = Record<string, string>;
+/** `<node>.<output>` -> its files' digests in an undisturbed run */
+export type Reference = Record<string, Digests>;
+
+export function digestFolder(dir: string): Digests {
+  const out: Digests = {};
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || entry.name === '.tsfx-attempt.json') continue;
+    const file = path.join(entry.parentPath, entry.name);
+    out[path.relative(dir, file)] = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  }
+  return out;
+}
+
+/** The published outputs of a run, by `<node>.<output>`, with their folders. */
+export async function publishedOutputs(home: Home, runId: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const x of await home.store.listExecutions({ runId })) {
+    if (x.state !== 'COMPLETE') continue;
+    for (const ev of await home.store.eventsOfExecution(x.id)) {
+      if (ev.type !== 'OUTPUT') continue;
+      const artifact = await home.store.getArtifact(ev.artifactId);
+      if (artifact) out.set(`${x.nodeId}.${ev.name}`, artifact.uri);
+    }
+  }
+  return out;
+}
+
+export async function runViolations(
+  home: Home,
+  spec: PipelineSpec,
+  runId: string,
+  status: string,
+  reference: Reference,
+): Promise<string[]> {
+  const at = `${home.name} run ${runId}`;
+  const v: string[] = [];
+  if (status !== 'COMPLETED') v.push(`${at}: workflow ${status}, not COMPLETED`);
+  const execs = await home.store.listExecutions({ runId });
+  for (const x of execs) {
+    if (x.state === 'NEW' || x.state === 'RUNNING') v.push(`${at}: execution ${x.id} (${x.nodeId}) still ${x.state}`);
+  }
+  for (const node of spec.nodes) {
+    const complete = execs.filter((x) => x.nodeId === node.id && x.state === 'COMPLETE');
+    if (complete.length !== 1) {
+      v.push(`${at}: ${complete.length} COMPLETE executions of ${node.id}`);
+      continue;
+    }
+    const outputs = (await home.store.eventsOfExecution(complete[0]!.id)).filter((e) => e.type === 'OUTPUT');
+    for (const name of Object.keys(node.outputs)) {
+      const events = outputs.filter((e) => e.name === name);
+      if (events.length !== 1) v.push(`${at}: ${node.id}.${name} has ${events.length} OUTPUT events`);
+    }
+  }
+  for (const [key, uri] of await publishedOutputs(home, runId)) {
+    if (!uri.startsWith(home.config.storeRoot + path.sep)) v.push(`${at}: ${key} at ${uri}, outside its store's folder`);
+    if (!fs.existsSync(uri)) {
+      v.push(`${at}: ${key}'s files are gone (${uri})`);
+      continue;
+    }
+    const want = reference[key];
+    const got = digestFolder(uri);
+    if (!want) v.push(`${at}: ${key} has no reference`);
+    else if (JSON.stringify(sorted(got)) !== JSON.stringify(sorted(want)))
+      v.push(`${at}: ${key}'s files differ from the undisturbed run's (${uri})`);
+  }
+  return v;
+}
+
+/** Every folder directly under the artifact root is one of the homes' stores; no execution folder is foreign. */
+export async function storeViolations(artifactRoot: string, homes: Home[]): Promise<string[]> {
+  const v: string[] = [];
+  const ids = new Set(homes.map((h) => h.store.storeId));
+  for (const name of fs.existsSync(artifactRoot) ? fs.readdirSync(artifactRoot) : []) {
+    if (!ids.has(name)) v.push(`${path.join(artifactRoot, name)} belongs to no store`);
+  }
+  for (const home of homes) {
+    const root = home.config.storeRoot;
+    const own = new Set((await home.store.listExecutions()).map((x) => `${x.pipeline}/${x.nodeId}/${x.id}`));
+    for (const pipeline of subdirs(root)) {
+      for (const node of subdirs(path.join(root, pipeline))) {
+        for (const id of subdirs(path.join(root, pipeline, node)).filter((d) => /^\d+$/.test(d))) {
+          if (!own.has(`${pipeline}/${node}/${id}`))
+            v.push(`${path.join(root, pipeline, node, id)}: no execution of store ${home.name} owns it`);
+        }
+      }
+    }
+  }
+  return v;
+}
+
+const subdirs = (p: string) =>
+  fs.existsSync(p) ? fs.readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : [];
+
+const sorted = (d: Digests) => Object.fromEntries(Object.entries(d).sort(([a], [b]) => a.localeCompare(b)));
