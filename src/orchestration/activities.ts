@@ -78,6 +78,12 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Record a node that does not run (its condition is false, or an upstream node's was) as SKIPPED. */
     async skipNode(input: SkipNodeInput): Promise<number> {
+      // a retry of this local activity whose first attempt committed: one SKIPPED record, not two
+      const { workflowRunId } = ids();
+      const earlier = (await store.listExecutions({ pipeline: input.pipeline, runId: input.runId, nodeId: input.node.id })).find(
+        (x) => x.state === 'SKIPPED' && workflowRunId !== undefined && x.workflowRunId === workflowRunId,
+      );
+      if (earlier) return earlier.id;
       const exec = await store.createExecution({
         type: input.node.component,
         pipeline: input.pipeline,
@@ -109,6 +115,8 @@ export function createActivities(deps: ActivityDeps) {
     const impl = lookupComponent(components, node.component);
     const params = impl.spec.params.parse(node.params);
     const at = { pipeline, runId, nodeId: node.id, ...ids() };
+    const again = await earlierAttempt(input, at.workflowRunId);
+    if (again) return again;
     const driven = impl.driver
       ? await impl.driver({
           params,
@@ -156,6 +164,27 @@ export function createActivities(deps: ActivityDeps) {
       properties: { params: node.params, resolved: driven?.resolved ?? null },
     });
     return { kind: 'run', executionId: exec.id, inputs };
+  }
+
+  /**
+   * A retried prepareNode whose first attempt recorded its execution, but whose result was lost
+   * (the worker died right after the commit): reuse that execution instead of recording a
+   * second one that would stay RUNNING forever. Only within the same workflow run.
+   */
+  async function earlierAttempt(input: PrepareNodeInput, workflowRunId: string | undefined): Promise<PrepareNodeResult | undefined> {
+    if (!workflowRunId) return undefined;
+    const earlier = (await store.listExecutions({ pipeline: input.pipeline, runId: input.runId, nodeId: input.node.id })).find(
+      (x) => x.workflowRunId === workflowRunId && (x.state === 'RUNNING' || x.state === 'CACHED'),
+    );
+    if (!earlier) return undefined;
+    const inputs: InputIds = {};
+    const outputs: OutputIds = {};
+    for (const ev of await store.eventsOfExecution(earlier.id)) {
+      if (ev.type === 'INPUT') (inputs[ev.name] ??= []).push(ev.artifactId);
+      else outputs[ev.name] = ev.artifactId;
+    }
+    if (earlier.state === 'RUNNING') return { kind: 'run', executionId: earlier.id, inputs };
+    return { kind: 'cached', executionId: earlier.id, outputs, cachedFrom: earlier.properties.cachedFrom as number };
   }
 
   async function publish(input: PublishNodeInput): Promise<OutputIds> {

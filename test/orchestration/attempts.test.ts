@@ -20,7 +20,7 @@ import type { MetadataStore } from '../../src/metadata/store.js';
 import { createActivities } from '../../src/orchestration/activities.js';
 import type { ActivityDeps } from '../../src/orchestration/activity-deps.js';
 import { runComponentAdapter, runShardAdapter } from '../../src/orchestration/run-component.js';
-import type { RunComponentInput } from '../../src/orchestration/types.js';
+import type { PrepareNodeResult, RunComponentInput } from '../../src/orchestration/types.js';
 import type { NodeSpec } from '../../schemas/pipeline-spec.js';
 
 /** A promise the test resolves: where an attempt waits, standing in for a paused worker. */
@@ -196,6 +196,22 @@ describe('attempts of one execution', () => {
     await expect(createActivities(deps).failNode({ storeId: foreign.storeId, executionId: 1, error: 'x' })).rejects.toMatchObject({
       type: 'StoreMismatchError',
     });
+  });
+});
+
+describe('a retried prepareNode', () => {
+  it('reuses the execution its lost first attempt recorded, instead of leaving one RUNNING forever', async () => {
+    const spec = definePipeline({ name: 'prep' }, (p) => void p.add(GatedWriter({ label: 'p' }), { id: 'w' })).compile({ root: home });
+    const activities = createActivities({ ...deps, workflowIds: () => ({ workflowId: 'prep/r1/x', workflowRunId: 'wf-run-1' }) });
+    const input = { storeId: store.storeId, pipeline: 'prep', runId: 'r1', root: home, node: spec.nodes[0]!, inputs: {}, useCache: false };
+    const first: PrepareNodeResult = await attemptEnv(1).run(activities.prepareNode, input);
+    const retried = await attemptEnv(2).run(activities.prepareNode, input);
+    expect(retried).toEqual(first);
+    expect(await store.listExecutions({ pipeline: 'prep', runId: 'r1' })).toHaveLength(1);
+    // another run of the workflow (a new workflow run id) gets an execution of its own
+    const other = createActivities({ ...deps, workflowIds: () => ({ workflowId: 'prep/r1/x', workflowRunId: 'wf-run-2' }) });
+    const second: PrepareNodeResult = await attemptEnv(1).run(other.prepareNode, input);
+    expect(second.executionId).not.toBe(first.executionId);
   });
 });
 
