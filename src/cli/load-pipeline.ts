@@ -22,7 +22,11 @@ export async function loadPipeline(file: string): Promise<PipelineSpec> {
   return pipeline.compile({ root: path.dirname(abs) });
 }
 
-/** Apply `--param node.key=value` overrides (values parsed as JSON when they parse). */
+/**
+ * Apply `--param node.key=value` overrides (values parsed as JSON when they parse). A dotted key
+ * sets a nested param (`ExampleGen.split.train=5`); what the component does not know is refused
+ * when the params are parsed (src/dsl/params.ts), naming the key.
+ */
 export function applyParams(spec: PipelineSpec, params: string[]): PipelineSpec {
   const nodes = spec.nodes.map((n) => ({ ...n, params: { ...n.params } }));
   for (const p of params) {
@@ -38,7 +42,25 @@ export function applyParams(spec: PipelineSpec, params: string[]): PipelineSpec 
     } catch {
       /* a bare string */
     }
-    node.params[key!] = value;
+    setPath(node.params, key!.split('.'), value, p);
   }
   return { ...spec, nodes };
+}
+
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown, param: string): void {
+  let at = target;
+  for (const [i, k] of keys.entries()) {
+    if (k === '' || k === '__proto__' || k === 'constructor' || k === 'prototype')
+      throw new DefinitionError(`--param '${param}': '${k}' is not a param name`);
+    if (i === keys.length - 1) {
+      at[k] = value;
+      return;
+    }
+    const next = at[k];
+    if (next === undefined) at[k] = {};
+    else if (typeof next !== 'object' || next === null || Array.isArray(next))
+      throw new DefinitionError(`--param '${param}': '${keys.slice(0, i + 1).join('.')}' is ${JSON.stringify(next)}, not an object`);
+    else at[k] = { ...(next as Record<string, unknown>) }; // copy: the spec the caller gave stays as it was
+    at = at[k] as Record<string, unknown>;
+  }
 }

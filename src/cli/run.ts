@@ -15,6 +15,7 @@ import { builtinComponents } from '../../components/registry.js';
 import { topologicalOrder } from '../dsl/validate.js';
 import type { PipelineSpec } from '../../schemas/pipeline-spec.js';
 import { applyParams, loadPipeline } from './load-pipeline.js';
+import { parseParams } from '../dsl/params.js';
 import { LOCAL_WORKER_CONCURRENCY, startLocalWorkers, type LocalWorkers } from './local-workers.js';
 import { createProgressView } from './progress.js';
 import { duration } from './format.js';
@@ -54,12 +55,15 @@ export function checkParams(spec: PipelineSpec): void {
   for (const node of spec.nodes) {
     const impl = builtinComponents.find((c) => c.spec.name === node.component);
     if (!impl) continue; // a component only a remote worker knows; the worker validates
-    const res = impl.spec.params.safeParse(node.params);
-    if (!res.success) {
-      const issue = res.error.issues[0]!;
-      throw new DefinitionError(issue.message, ['nodes', node.id, 'params', ...issue.path.map(String)]);
-    }
+    parseParams(impl.spec.params, node.params, ['nodes', node.id, 'params']);
   }
+}
+
+/** `--uncached <node>` must name a node of the pipeline: a typo would silently reuse the cache. */
+export function checkUncached(spec: PipelineSpec, uncached: string[]): void {
+  const ids = spec.nodes.map((n) => n.id);
+  for (const id of uncached)
+    if (!ids.includes(id)) throw new DefinitionError(`--uncached '${id}': no such node (nodes: ${ids.join(', ')})`);
 }
 
 async function runPipeline(file: string, flags: RunFlags): Promise<number> {
@@ -67,6 +71,7 @@ async function runPipeline(file: string, flags: RunFlags): Promise<number> {
   if (!/^[1-9]\d*$/.test(flags.workers)) throw new DefinitionError(`--workers takes a whole number from 1, got '${flags.workers}'`, ['--workers']);
   const spec = applyParams(await loadPipeline(file), flags.param);
   checkParams(spec);
+  checkUncached(spec, flags.uncached);
   const say = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
   const temporal = await ensureTemporal(unbound, { log: say });
   const store = await openMetadataStore(unbound.metadataUrl);

@@ -2,6 +2,7 @@
  * definePipeline: the builder a pipeline file default-exports. `compile()` turns it into a
  * validated PipelineSpec; every definition error names the node and the field.
  */
+import { parseParams } from './params.js';
 import { DefinitionError } from '../errors.js';
 import { PipelineSpec, type InputRef, type NodeSpec } from '../../schemas/pipeline-spec.js';
 import type { AnyComponentSpec, ComponentNode, NodeOptions } from './component.js';
@@ -77,16 +78,7 @@ function compileNode(node: ComponentNode<AnyComponentSpec>, all: ComponentNode<A
     }
     inputs[key] = [{ node: handle.node.id, output: handle.output, type: handle.artifactType }];
   }
-  const parsed = spec.params.safeParse(rawParams);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new DefinitionError(issue.message, [
-      'nodes',
-      id,
-      'params',
-      ...issue.path.map((p: PropertyKey) => (typeof p === 'symbol' ? String(p) : p)),
-    ]);
-  }
+  const params = parseParams(spec.params, rawParams, ['nodes', id, 'params']);
   const when = options.when && compileCondition(id, options.when, all);
   return {
     id,
@@ -95,7 +87,7 @@ function compileNode(node: ComponentNode<AnyComponentSpec>, all: ComponentNode<A
     inputs,
     outputs: { ...spec.outputs },
     // JSON round trip: params cross Temporal and feed the cache key, so they must be plain data
-    params: JSON.parse(JSON.stringify(parsed.data)) as Record<string, unknown>,
+    params: JSON.parse(JSON.stringify(params)) as Record<string, unknown>,
     queue: options.queue ?? spec.queue,
     cache: options.cache ?? true,
     fanOut: spec.fanOut === true,

@@ -10,6 +10,7 @@ import { readCommitted, stagingFoldersOf } from '../artifacts/attempt-folders.js
 import { assertSameStore, lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { artifactLookup, loadInputs } from './artifact-lookup.js';
 import { cacheKey } from './cache-key.js';
+import { parseParams } from '../dsl/params.js';
 import { mapFailures, toFailure } from './failures.js';
 import { planShardsAdapter, runComponentAdapter, runShardAdapter } from './run-component.js';
 import { isDeepStrictEqual } from 'node:util';
@@ -63,7 +64,8 @@ export function createActivities(deps: ActivityDeps) {
       return mapFailures(input.node.id, async () => {
         const outputs = await publish(input);
         const impl = lookupComponent(components, input.node.component);
-        const halt = impl.halt?.({ params: impl.spec.params.parse(input.node.params), properties: input.properties });
+        const params = parseParams(impl.spec.params, input.node.params, ['nodes', input.node.id, 'params']);
+        const halt = impl.halt?.({ params, properties: input.properties });
         return halt ? { outputs, halt } : { outputs };
       });
     },
@@ -113,7 +115,7 @@ export function createActivities(deps: ActivityDeps) {
   async function prepare(input: PrepareNodeInput): Promise<PrepareNodeResult> {
     const { node, pipeline, runId } = input;
     const impl = lookupComponent(components, node.component);
-    const params = impl.spec.params.parse(node.params);
+    const params = parseParams(impl.spec.params, node.params, ['nodes', node.id, 'params']);
     const at = { pipeline, runId, nodeId: node.id, ...ids() };
     const again = await earlierAttempt(input, at.workflowRunId);
     if (again) return again;

@@ -3,7 +3,7 @@
  * activities.ts so the runComponent adapter can use it without an import cycle.
  */
 import type { ComponentImpl } from '../dsl/component.js';
-import { MetadataError, StoreMismatchError } from '../errors.js';
+import { DefinitionError, StoreMismatchError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 
 export interface ActivityDeps {
@@ -17,9 +17,11 @@ export interface ActivityDeps {
 
 export function lookupComponent(components: ReadonlyMap<string, ComponentImpl>, name: string): ComponentImpl {
   const impl = components.get(name);
+  // not retryable: every attempt would land on workers built the same way
   if (!impl)
-    throw new MetadataError(
-      `no component '${name}' is registered on this worker (known: ${[...components.keys()].join(', ')})`,
+    throw new DefinitionError(
+      `no component '${name}' is registered on this worker (known: ${[...components.keys()].join(', ')}); ` +
+        "register it in the worker's components (startWorkers({ extraComponents }))",
     );
   return impl;
 }

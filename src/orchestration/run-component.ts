@@ -18,6 +18,7 @@ import { executionDir, outputUri, shardUri } from '../artifacts/local-store.js';
 import { commitStaging, discardStaging, openStaging, readCommitted, type Staging } from '../artifacts/attempt-folders.js';
 import { assertSameStore, lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { loadInputs } from './artifact-lookup.js';
+import { parseParams } from '../dsl/params.js';
 import type { PlanShardsResult, RunComponentInput, RunComponentResult, RunShardInput } from './types.js';
 
 /** Heartbeats are throttled by the SDK too, but building details for every row is waste. */
@@ -39,14 +40,17 @@ async function withExecutor<T>(
   onFailure?: () => Promise<void>,
 ): Promise<T> {
   const { node, pipeline, executionId } = input;
+  let impl: ComponentImpl;
+  let params: unknown;
   try {
+    // refusals no retry can change: another store's run, an unknown component, bad params
     assertSameStore(deps, input);
+    impl = lookupComponent(deps.components, node.component);
+    params = parseParams(impl.spec.params, node.params, ['nodes', node.id, 'params']);
   } catch (err) {
     throw toFailure(err, node.id);
   }
-  const impl = lookupComponent(deps.components, node.component);
   const activity = Context.current();
-  const params = impl.spec.params.parse(node.params);
   const execution = await deps.store.getExecution(executionId);
   if (!execution) throw new MetadataError(`execution ${executionId} not found`);
   // the same loading the driver got in prepareNode

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePipeline } from '../../src/dsl/pipeline.js';
 import { startPipelineRun, watchRun } from '../../src/orchestration/client.js';
 import type { PipelineRunResult } from '../../src/orchestration/types.js';
-import { Sleep } from '../fixtures/components.js';
+import { defineComponent } from '../../src/dsl/component.js';
+import { Sleep, sleepSpec } from '../fixtures/components.js';
 import { e2eEnv, type Backend, type E2eEnv } from '../helpers/e2e.js';
 
 interface DiamondParams {
@@ -136,6 +137,18 @@ describe.each<Backend>(['sqlite', 'postgres'])('pipeline runs on %s metadata', (
     expect(result.status).toBe('FAILED');
     expect(result.nodes.x!.error).toMatch(/transient failure in x/);
     expect(attempts(file)).toHaveLength(3);
+  });
+
+  it('a component no worker knows fails its node at once, saying how to register one', { timeout: 30_000 }, async () => {
+    const Unregistered = defineComponent({ ...sleepSpec, name: 'Unregistered' });
+    const pipeline = definePipeline({ name: 'unknown' }, (p) => {
+      const x = p.add(Unregistered({ label: 'x' }), { id: 'x' });
+      p.add(Sleep({ upstream: x.outputs.out, label: 'y' }), { id: 'y' });
+    });
+    const result = await run(pipeline);
+    expect(result.status).toBe('FAILED');
+    expect(result.nodes.x!.error).toMatch(/no component 'Unregistered' is registered on this worker .*register it/);
+    expect(result.nodes.y!.status).toBe('SKIPPED');
   });
 
   it('cancel stops the run and records CANCELED executions', async () => {
