@@ -57,6 +57,7 @@ export function registerInspect(program: Command): void {
             ]),
           ),
         );
+        for (const r of runs.filter((x) => x.error)) out(`${r.pipeline}/${r.runId}: ${r.error}`);
       }),
     );
 

@@ -10,6 +10,7 @@ import { walkLineage } from './lineage.js';
 import { associate, attribute, ensureRunContexts, insertEvents, TypeIds } from './links.js';
 import { outputsOf, publishOutputs } from './publish.js';
 import { migrate } from './migrations.js';
+import { recordRunState, type RunStateRecord } from './run-state.js';
 import {
   contextsLinkedTo,
   queryArtifacts,
@@ -178,6 +179,10 @@ export class KyselyMetadataStore implements S.MetadataStore {
       .executeTakeFirst();
     if (!row) return undefined;
     return { execution: toExecution(row), outputs: await outputsOf(this.db, row.id) };
+  }
+
+  recordRunState(r: RunStateRecord): Promise<void> {
+    return recordRunState(this.db, this.dialect, this.types, r);
   }
 
   async finishOpenExecutions(pipeline: string, runId: string, state: 'CANCELED' | 'FAILED'): Promise<number> {

@@ -9,6 +9,7 @@ import type { Db } from './schema.js';
 import { contextNames } from './schema.js';
 import type { TypeIds } from './links.js';
 import { selectArtifacts, selectContexts, selectExecutions, toArtifact, toContext, toExecution } from './rows.js';
+import type { RunContextProperties } from './run-state.js';
 import type { Artifact, Context, ContextType, Execution, ExecutionState, RunSummary } from './store.js';
 
 export interface ArtifactFilter {
@@ -94,7 +95,11 @@ export function runStatus(states: Partial<Record<ExecutionState, number>>): RunS
   return 'COMPLETE';
 }
 
-/** Runs newest first, each summarised from its executions. */
+/**
+ * Runs newest first: the executions of each summarised, and its state as the workflow recorded
+ * it (run-state.ts) where there is one; a run with no execution (it failed before any node
+ * started) still appears from its context.
+ */
 export async function queryRuns(db: Db, f: { pipeline?: string; limit?: number }): Promise<RunSummary[]> {
   let runs = db
     .selectFrom('execution')
@@ -105,21 +110,22 @@ export async function queryRuns(db: Db, f: { pipeline?: string; limit?: number }
       eb.fn.max('update_time').as('end_time'),
       eb.fn.max('workflow_id').as('workflow_id'),
     ])
-    .groupBy(['pipeline', 'run_id'])
-    .orderBy('start_time', 'desc')
-    .orderBy('run_id', 'desc');
+    .groupBy(['pipeline', 'run_id']);
   if (f.pipeline !== undefined) runs = runs.where('pipeline', '=', f.pipeline);
-  if (f.limit !== undefined) runs = runs.limit(f.limit);
   const rows = await runs.execute();
-  if (rows.length === 0) return [];
+  const contexts = (
+    await selectContexts(db).where('t.name', '=', 'pipeline_run').where('t.kind', '=', 'context').execute()
+  ).map(toContext);
 
-  const counts = await db
-    .selectFrom('execution')
-    .select((eb) => ['pipeline', 'run_id', 'state', eb.fn.countAll().as('n')])
-    .where('run_id', 'in', [...new Set(rows.map((r) => r.run_id))])
-    .where('pipeline', 'in', [...new Set(rows.map((r) => r.pipeline))])
-    .groupBy(['pipeline', 'run_id', 'state'])
-    .execute();
+  const counts = rows.length
+    ? await db
+        .selectFrom('execution')
+        .select((eb) => ['pipeline', 'run_id', 'state', eb.fn.countAll().as('n')])
+        .where('run_id', 'in', [...new Set(rows.map((r) => r.run_id))])
+        .where('pipeline', 'in', [...new Set(rows.map((r) => r.pipeline))])
+        .groupBy(['pipeline', 'run_id', 'state'])
+        .execute()
+    : [];
   const byRun = new Map<string, Partial<Record<ExecutionState, number>>>();
   for (const c of counts) {
     const key = JSON.stringify([c.pipeline, c.run_id]);
@@ -127,9 +133,10 @@ export async function queryRuns(db: Db, f: { pipeline?: string; limit?: number }
     states[c.state] = Number(c.n);
     byRun.set(key, states);
   }
-  return rows.map((r) => {
+  const summaries = new Map<string, RunSummary>();
+  for (const r of rows) {
     const states = byRun.get(JSON.stringify([r.pipeline, r.run_id])) ?? {};
-    return {
+    summaries.set(JSON.stringify([r.pipeline, r.run_id]), {
       pipeline: r.pipeline,
       runId: r.run_id,
       workflowId: r.workflow_id ?? null,
@@ -137,8 +144,31 @@ export async function queryRuns(db: Db, f: { pipeline?: string; limit?: number }
       endTime: new Date(Number(r.end_time)),
       states,
       status: runStatus(states),
-    };
-  });
+    });
+  }
+  for (const c of contexts) {
+    const p = c.properties as { pipeline?: string; runId?: string; workflowId?: string } & RunContextProperties;
+    if (typeof p.pipeline !== 'string' || typeof p.runId !== 'string' || !p.state) continue;
+    if (f.pipeline !== undefined && p.pipeline !== f.pipeline) continue;
+    const key = JSON.stringify([p.pipeline, p.runId]);
+    const known = summaries.get(key);
+    const start = p.startTime !== undefined ? new Date(p.startTime) : c.createTime;
+    summaries.set(key, {
+      pipeline: p.pipeline,
+      runId: p.runId,
+      workflowId: p.workflowId ?? known?.workflowId ?? null,
+      startTime: known && known.startTime < start ? known.startTime : start,
+      endTime: p.endTime !== undefined ? new Date(p.endTime) : (known?.endTime ?? start),
+      states: known?.states ?? {},
+      // the workflow's own outcome: a halted run is FAILED though its executions are COMPLETE
+      status: p.state,
+      ...(p.error !== undefined ? { error: p.error } : {}),
+    });
+  }
+  const sorted = [...summaries.values()].sort(
+    (a, b) => b.startTime.getTime() - a.startTime.getTime() || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0),
+  );
+  return f.limit !== undefined ? sorted.slice(0, f.limit) : sorted;
 }
 
 export async function queryContexts(db: Db, f: { type?: ContextType }): Promise<Context[]> {

@@ -63,8 +63,10 @@ export interface RunSummary {
   endTime: Date;
   /** executions per state */
   states: Partial<Record<ExecutionState, number>>;
-  /** FAILED > RUNNING > CANCELED > COMPLETE, derived from the executions */
+  /** the workflow's outcome when it recorded one (recordRunState); else derived from the executions, FAILED > RUNNING > CANCELED > COMPLETE */
   status: 'RUNNING' | 'COMPLETE' | 'FAILED' | 'CANCELED';
+  /** why the run failed, as the workflow reported it */
+  error?: string;
 }
 
 export interface NewExecution {
@@ -146,6 +148,8 @@ export interface MetadataStore {
   recordCachedExecution(e: NewExecution, outputs: { name: string; artifactId: number }[]): Promise<Execution>;
   /** Newest COMPLETE execution with this cache key, with its output artifacts by event name. */
   findCompletedByCacheKey(cacheKey: string): Promise<{ execution: Execution; outputs: { name: string; artifact: Artifact }[] } | undefined>;
+  /** The run's state as its workflow sees it (RUNNING at start, then its outcome), on its pipeline_run context. */
+  recordRunState(r: { pipeline: string; runId: string; state: 'RUNNING' | 'COMPLETE' | 'FAILED' | 'CANCELED'; workflowId?: string | null; error?: string }): Promise<void>;
   /** Set every NEW/RUNNING execution of a run to `state` (cancel, fail); returns how many. */
   finishOpenExecutions(pipeline: string, runId: string, state: 'CANCELED' | 'FAILED'): Promise<number>;
 

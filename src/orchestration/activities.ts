@@ -21,6 +21,7 @@ import type {
   InputIds,
   FailNodeInput,
   FinishRunInput,
+  StartRunInput,
   OutputIds,
   PrepareNodeInput,
   PrepareNodeResult,
@@ -107,8 +108,16 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
+    /** The run's workflow started: `tsfx runs` lists it from now on, even if no node ever runs. */
+    async startRun(input: StartRunInput): Promise<void> {
+      await store.recordRunState({ pipeline: input.pipeline, runId: input.runId, state: 'RUNNING', workflowId: ids().workflowId });
+    },
+
+    /** The workflow's outcome; a canceled or failed run's open executions are closed with it. */
     async finishRun(input: FinishRunInput): Promise<number> {
-      return store.finishOpenExecutions(input.pipeline, input.runId, input.state);
+      const closed = input.state === 'COMPLETE' ? 0 : await store.finishOpenExecutions(input.pipeline, input.runId, input.state);
+      await store.recordRunState({ pipeline: input.pipeline, runId: input.runId, state: input.state, error: input.error });
+      return closed;
     },
   });
 

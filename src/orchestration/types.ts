@@ -100,10 +100,15 @@ export interface FailNodeInput extends StoreScoped {
   error: string;
 }
 
-export interface FinishRunInput extends StoreScoped {
+export interface StartRunInput extends StoreScoped {
   pipeline: string;
   runId: string;
-  state: 'CANCELED' | 'FAILED';
+}
+
+export interface FinishRunInput extends StartRunInput {
+  state: 'COMPLETE' | 'CANCELED' | 'FAILED';
+  /** why it failed, for `tsfx runs` */
+  error?: string;
 }
 
 export type NodeStatus = 'PENDING' | 'RUNNING' | 'CACHED' | 'COMPLETE' | 'FAILED' | 'SKIPPED' | 'CANCELED';

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePipeline } from '../../src/dsl/pipeline.js';
 import { startPipelineRun, watchRun } from '../../src/orchestration/client.js';
+import { workflowIdOf } from '../../src/orchestration/types.js';
 import { Sleep } from '../fixtures/components.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
 import { runTsfx } from '../helpers/cli.js';
@@ -159,7 +160,7 @@ describe('tsfx run --workers', () => {
     expect(r.stderr).toContain('starting 2 more worker processes for the cpu queue');
     const result = JSON.parse(r.stdout) as { runId: string; nodes: Record<string, { shards?: { total: number } }> };
     expect(result.nodes.StatisticsGen!.shards!.total).toBeGreaterThan(20);
-    const history = await env.client.workflow.getHandle(`sharded/${result.runId}`).fetchHistory();
+    const history = await env.client.workflow.getHandle(workflowIdOf('sharded', result.runId, env.store.storeId)).fetchHistory();
     const events = history.events ?? [];
     const shardIds = new Set(
       events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runShard').map((e) => String(e.eventId)),

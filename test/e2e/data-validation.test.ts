@@ -57,6 +57,9 @@ describe('anomalies in a pipeline run', () => {
     expect(exec!.state).toBe('COMPLETE');
     expect(result.nodes.Trainer!.status).toBe('SKIPPED');
     expect(await env.store.listExecutions({ runId: result.runId, nodeId: 'Trainer' })).toEqual([]);
+    // every execution that ran is COMPLETE, yet the run is FAILED in metadata: the workflow's outcome
+    const [run] = await env.store.listRuns({ pipeline: 'halting' });
+    expect(run).toMatchObject({ runId: result.runId, status: 'FAILED', error: expect.stringMatching(/ExampleValidator: 1 data anomaly/) });
   });
 
   it('records the anomalies and goes on when halting is off', async () => {
@@ -66,6 +69,7 @@ describe('anomalies in a pipeline run', () => {
     );
     expect(result.status).toBe('COMPLETE');
     expect(result.nodes.Trainer!.status).toBe('COMPLETE');
+    expect((await env.store.listRuns({ pipeline: 'recording' }))[0]).toMatchObject({ status: 'COMPLETE' });
     const anomalies = (await env.store.getArtifact(result.nodes.ExampleValidator!.outputs!.anomalies!))!;
     expect(anomalies.properties.anomalies).toEqual({ train: [], eval: ['species:ENUM_TYPE_UNEXPECTED_STRING_VALUES'] });
   });

@@ -149,6 +149,10 @@ describe.each<Backend>(['sqlite', 'postgres'])('pipeline runs on %s metadata', (
     expect(result.status).toBe('FAILED');
     expect(result.nodes.x!.error).toMatch(/no component 'Unregistered' is registered on this worker .*register it/);
     expect(result.nodes.y!.status).toBe('SKIPPED');
+    // no node ever ran, yet the run is listed, FAILED, with the reason
+    const [recorded] = await env.store.listRuns({ pipeline: 'unknown' });
+    expect(await env.store.listExecutions({ runId: result.runId })).toEqual([]);
+    expect(recorded).toMatchObject({ runId: result.runId, status: 'FAILED', error: expect.stringMatching(/no component 'Unregistered'/) });
   });
 
   it('cancel stops the run and records CANCELED executions', async () => {
@@ -169,5 +173,6 @@ describe.each<Backend>(['sqlite', 'postgres'])('pipeline runs on %s metadata', (
     expect(result.status).toBe('CANCELED');
     const execs = await env.store.listExecutions({ runId });
     expect(execs.map((e) => `${e.nodeId}:${e.state}`)).toEqual(['a:CANCELED']);
+    expect((await env.store.listRuns({ pipeline: 'long' }))[0]).toMatchObject({ runId, status: 'CANCELED' });
   });
 });
