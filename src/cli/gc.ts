@@ -61,7 +61,8 @@ async function gc(store: MetadataStore, o: GcFlags): Promise<void> {
 
   const summary = {
     dryRun: Boolean(o.dryRun),
-    keptRuns: plan.keptRuns,
+    // with --pipeline, the kept runs of that pipeline (other pipelines' kept runs still protect what they use)
+    keptRuns: o.pipeline === undefined ? plan.keptRuns : plan.keptRuns.filter((r) => r.pipeline === o.pipeline),
     running: plan.running,
     artifacts: plan.artifacts.length,
     executions: plan.executions.length,

@@ -2,7 +2,7 @@
  * Garbage collection of metadata rows (`tsfx gc`). ML-Metadata has no delete; this one keeps
  * lineage whole:
  *
- * - kept: the newest `keepRuns` runs of every pipeline, every PushedModel (served models),
+ * - kept: the newest `keepRuns` runs (canceled ones do not count) of every pipeline, every PushedModel (served models),
  *   everything of pipelines outside the one collected, and every artifact that is not LIVE;
  * - an execution is deleted only when it belongs to an affected pipeline, to a run not kept, is
  *   not open (NEW / RUNNING), and every artifact it output is collected;
@@ -79,6 +79,8 @@ async function computePlan(db: Db, opts: GcOptions): Promise<Computed> {
   const keptRuns: GcPlan['keptRuns'] = [];
   const perPipeline = new Map<string, number>();
   for (const r of runs) {
+    // a canceled run made nothing anyone asked to keep: it neither counts toward N nor is kept
+    if (r.status === 'CANCELED') continue;
     const n = perPipeline.get(r.pipeline) ?? 0;
     perPipeline.set(r.pipeline, n + 1);
     if (n < opts.keepRuns) keptRuns.push({ pipeline: r.pipeline, runId: r.runId });

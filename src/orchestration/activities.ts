@@ -140,6 +140,7 @@ export function createActivities(deps: ActivityDeps) {
       : undefined;
     const inputs = withResolvedInputs(node.id, impl.spec.inputs, input.inputs, driven?.inputs);
     const key = cacheKey({
+      pipeline,
       component: node.component,
       componentVersion: node.componentVersion,
       params: node.params,

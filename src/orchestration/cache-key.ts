@@ -1,11 +1,16 @@
 /**
  * cache key = sha256 over the canonical JSON of everything that decides a node's outputs:
- * component name and version, params, input artifact ids, the driver's fingerprint of
+ * the pipeline, component name and version, params, input artifact ids, the driver's fingerprint of
  * external inputs, and the hash of user code the node runs.
  */
 import { createHash } from 'node:crypto';
 
 export interface CacheKeyParts {
+  /**
+   * The cache is scoped to the pipeline, as TFX scopes it: another pipeline's outputs are never
+   * reused (they live under that pipeline's folder, and its gc need not know about this one).
+   */
+  pipeline: string;
   component: string;
   componentVersion: string;
   params: Record<string, unknown>;

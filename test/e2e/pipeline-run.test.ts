@@ -97,6 +97,16 @@ describe.each<Backend>(['sqlite', 'postgres'])('pipeline runs on %s metadata', (
     expect(Object.values(forced.nodes).every((n) => n.status === 'COMPLETE')).toBe(true);
   });
 
+  it('never reuses another pipeline\'s outputs: the cache is scoped to the pipeline, as in TFX', async () => {
+    const attemptsFile = path.join(env.config.home, 'attempts-scope.log');
+    const twin = (name: string) => definePipeline({ name }, (p) => void p.add(Sleep({ label: 'same', attemptsFile }), { id: 'a' }));
+    const first = await run(twin('scope-one'));
+    const other = await run(twin('scope-two'));
+    expect([first.nodes.a!.status, other.nodes.a!.status]).toEqual(['COMPLETE', 'COMPLETE']);
+    expect((await run(twin('scope-two'))).nodes.a!.status).toBe('CACHED');
+    expect(attempts(attemptsFile)).toHaveLength(2);
+  });
+
   it('a data error fails the node once, skips what depends on it, and publishes nothing for it', async () => {
     const file = path.join(env.config.home, 'attempts-fail.log');
     const pipeline = definePipeline({ name: 'failing' }, (p) => {

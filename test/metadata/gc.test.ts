@@ -112,6 +112,19 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata gc on %s', (backend) =>
     expect([third.artifacts.length, third.executions.length, third.runs.length]).toEqual([0, 0, 0]);
   });
 
+  it('a canceled run neither counts toward the kept runs nor is kept', async () => {
+    await open();
+    const r1 = await chain(store, 'r1');
+    await tick();
+    const r2 = await chain(store, 'r2');
+    await store.recordRunState({ pipeline: 'penguin', runId: 'r2', state: 'CANCELED' });
+    const plan = await store.collectGarbage({ keepRuns: 1 });
+    expect(plan.keptRuns).toEqual([{ pipeline: 'penguin', runId: 'r1' }]);
+    expect(await store.getArtifact(r1.anomalies.id)).toBeDefined();
+    expect(await store.getArtifact(r2.anomalies.id)).toBeUndefined();
+    expect(await dangling()).toBe(0);
+  });
+
   it('plans without changing anything', async () => {
     await open();
     await threeRuns(store);
