@@ -23,6 +23,8 @@ export interface ChaosOptions {
   ports: { temporal: number; postgres: number };
   rows?: number;
   log?: (line: string) => void;
+  /** stop early (Ctrl-C): no more faults or rounds; the servers and workers are still shut down */
+  signal?: AbortSignal;
 }
 
 export interface ChaosReport {
@@ -101,7 +103,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   try {
     // round 0, undisturbed: what every later run's files must equal
     const reference: Reference = {};
-    const first = await runRound(cluster, client, spec, 0, report, async () => {});
+    const first = await runRound(cluster, client, spec, 0, report, opts.signal, async () => {});
     for (const r of first) {
       for (const [key, uri] of await publishedOutputs(r.home, r.runId)) {
         const digests = digestFolder(uri);
@@ -113,10 +115,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     await check(spec, first, reference, report);
     log(`round 0 (undisturbed): ${first.map((r) => `${r.home.name} ${r.status}`).join(', ')}`);
 
-    while (report.faultsInjected < opts.faults) {
+    while (report.faultsInjected < opts.faults && !opts.signal?.aborted) {
       const round = report.rounds;
-      const runs = await runRound(cluster, client, spec, round, report, async (open) => {
-        while (open() && report.faultsInjected < opts.faults) {
+      const runs = await runRound(cluster, client, spec, round, report, opts.signal, async (open) => {
+        while (open() && report.faultsInjected < opts.faults && !opts.signal?.aborted) {
           await sleep(between(300, 2_500));
           if (!open()) break;
           const kind = draw(random);
@@ -153,6 +155,7 @@ async function runRound(
   spec: PipelineSpec,
   round: number,
   report: ChaosReport,
+  signal: AbortSignal | undefined,
   disturb: (open: () => boolean) => Promise<void>,
 ): Promise<LiveRun[]> {
   report.rounds++;
@@ -174,7 +177,7 @@ async function runRound(
   const deadline = Date.now() + ROUND_TIMEOUT_MS;
   let open = true;
   const watch = (async () => {
-    while (runs.some((r) => !r.status) && Date.now() < deadline) {
+    while (runs.some((r) => !r.status) && Date.now() < deadline && !signal?.aborted) {
       for (const r of runs.filter((x) => !x.status)) {
         const status = await client.workflow
           .getHandle(r.workflowId)
@@ -192,7 +195,7 @@ async function runRound(
   await cluster.refill();
   await watch;
   for (const r of runs) {
-    r.status ??= 'STUCK';
+    r.status ??= signal?.aborted ? 'ABORTED' : 'STUCK';
     if (r.status === 'COMPLETED') report.runsCompleted++;
   }
   return runs;

@@ -16,7 +16,15 @@ const program = new Command('chaos')
   .parse();
 const o = program.opts<{ faults: string; seed: string; rows: string }>();
 
+// Ctrl-C: stop drawing faults, then shut the chaos servers and workers down before exiting
+const stop = new AbortController();
+process.once('SIGINT', () => {
+  console.log('stopping: no more faults; shutting the chaos servers down…');
+  stop.abort();
+});
+
 const report = await runChaos({
+  signal: stop.signal,
   faults: Number(o.faults),
   seed: Number(o.seed),
   rows: Number(o.rows),
