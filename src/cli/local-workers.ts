@@ -22,7 +22,11 @@ export interface LocalWorkers {
   stop(): Promise<void>;
 }
 
-export async function startLocalWorkers(count: number, opts: { home: string; temporalAddress: string }): Promise<LocalWorkers> {
+/** `components`: modules the children import so they know the pipeline's custom components (the pipeline file) */
+export async function startLocalWorkers(
+  count: number,
+  opts: { home: string; temporalAddress: string; components?: string[] },
+): Promise<LocalWorkers> {
   const logs = path.join(opts.home, 'logs');
   fs.mkdirSync(logs, { recursive: true });
   const children: ChildProcess[] = [];
@@ -44,7 +48,9 @@ export async function startLocalWorkers(count: number, opts: { home: string; tem
         const log = path.join(logs, `worker-${i + 1}.log`);
         const fd = fs.openSync(log, 'w');
         // the run's Temporal address, so a child never starts a dev server of its own
-        const child = spawn(process.execPath, [BIN, 'worker', '--queues', 'cpu', '--concurrency', String(LOCAL_WORKER_CONCURRENCY)], {
+        const args = [BIN, 'worker', '--queues', 'cpu', '--concurrency', String(LOCAL_WORKER_CONCURRENCY)];
+        if (opts.components?.length) args.push('--components', opts.components.join(','));
+        const child = spawn(process.execPath, args, {
           env: { ...process.env, TEMPORAL_ADDRESS: opts.temporalAddress },
           stdio: ['ignore', fd, fd],
         });

@@ -6,6 +6,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { bindStore, loadConfig } from '../config.js';
 import { DefinitionError } from '../errors.js';
 import { openMetadataStore } from '../metadata/open.js';
+import { loadComponentModules } from '../../components/registry.js';
 import { connectClient } from '../orchestration/client.js';
 import { devServerStatus, ensureTemporal, stopDevServer } from '../orchestration/dev-server.js';
 import { workflowIdOf } from '../orchestration/types.js';
@@ -19,13 +20,19 @@ export function registerOperate(program: Command): void {
     .description('poll task queues and run workflows and component executors until stopped')
     .option('--queues <list>', 'comma-separated: cpu, gpu', 'cpu,gpu')
     .option('--concurrency <n>', 'executor attempts at once per queue', '2')
-    .action(async (o: { queues: string; concurrency: string }) => {
+    .option(
+      '--components <modules>',
+      'comma-separated modules (or pipeline files) that register custom components (also TSFX_COMPONENTS)',
+      process.env.TSFX_COMPONENTS ?? '',
+    )
+    .action(async (o: { queues: string; concurrency: string; components: string }) => {
       const queues = o.queues
         .split(',')
         .map((q) => q.trim())
         .filter(Boolean);
       for (const q of queues)
         if (q !== 'cpu' && q !== 'gpu') throw new DefinitionError(`unknown queue '${q}' (cpu, gpu)`);
+      await loadComponentModules(o.components.split(',').map((m) => m.trim()).filter(Boolean));
       const config = loadConfig();
       const temporal = await ensureTemporal(config, { log: out });
       const store = await openMetadataStore(config.metadataUrl);

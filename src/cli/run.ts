@@ -11,7 +11,7 @@ import { openMetadataStore } from '../metadata/open.js';
 import { connectClient, startPipelineRun, watchRun } from '../orchestration/client.js';
 import { ensureTemporal } from '../orchestration/dev-server.js';
 import { installRuntimeLogging, startWorkers } from '../orchestration/worker.js';
-import { builtinComponents } from '../../components/registry.js';
+import { findComponent } from '../../components/registry.js';
 import { topologicalOrder } from '../dsl/validate.js';
 import type { PipelineSpec } from '../../schemas/pipeline-spec.js';
 import { applyParams, loadPipeline } from './load-pipeline.js';
@@ -53,7 +53,7 @@ function collect(value: string, previous: string[]): string[] {
 
 export function checkParams(spec: PipelineSpec): void {
   for (const node of spec.nodes) {
-    const impl = builtinComponents.find((c) => c.spec.name === node.component);
+    const impl = findComponent(node.component);
     if (!impl) continue; // a component only a remote worker knows; the worker validates
     parseParams(impl.spec.params, node.params, ['nodes', node.id, 'params']);
   }
@@ -94,7 +94,7 @@ async function runPipeline(file: string, flags: RunFlags): Promise<number> {
   try {
     if (extra > 0) {
       say(`starting ${extra} more worker process${extra === 1 ? '' : 'es'} for the cpu queue…`);
-      local = await startLocalWorkers(extra, { home: config.home, temporalAddress: temporal.address });
+      local = await startLocalWorkers(extra, { home: config.home, temporalAddress: temporal.address, components: [path.resolve(file)] });
     }
     const noCache = flags.cache === false ? true : flags.uncached.length ? flags.uncached : false;
     const handle = await startPipelineRun(client, config, spec, { runId: flags.runId, noCache });

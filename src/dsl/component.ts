@@ -146,7 +146,7 @@ export interface ExecutorContext {
 
 export interface ExecutorArgs<S extends AnyComponentSpec, R = unknown> {
   /** an optional input the pipeline left unwired (and no driver filled) is absent */
-  inputs: InputArtifacts<S['inputs'], InputArtifact>;
+  inputs: InputArtifacts<S['inputs'], 'input'>;
   outputs: { [K in keyof S['outputs']]: OutputLocation };
   params: z.output<S['params']>;
   /** what the component's driver resolved (e.g. the span), if it has one */
@@ -159,10 +159,14 @@ export interface ExecutorArgs<S extends AnyComponentSpec, R = unknown> {
   shards?: ShardOutput[];
 }
 
-type InputArtifacts<I, A extends InputArtifact> = {
-  [K in RequiredInputKeys<I>]: (A & { type: I[K] extends InputDecl<infer T> ? T : never })[];
+/** An input as the executor (InputArtifact) or the driver (FoundArtifact) sees it, typed by its declared artifact type, properties included. */
+type InputOf<D, A extends 'input' | 'found'> =
+  D extends InputDecl<infer T> ? (A extends 'found' ? FoundArtifact<T> : InputArtifact<T>) : never;
+
+type InputArtifacts<I, A extends 'input' | 'found'> = {
+  [K in RequiredInputKeys<I>]: InputOf<I[K], A>[];
 } & {
-  [K in OptionalInputKeys<I>]?: (A & { type: I[K] extends InputDecl<infer T> ? T : never })[];
+  [K in OptionalInputKeys<I>]?: InputOf<I[K], A>[];
 };
 
 /** One shard's work item (from `fanOut.plan`) and the folder its activity wrote into. */
@@ -223,7 +227,7 @@ export type Driver<S extends AnyComponentSpec, R = unknown> = (args: {
   pipelineRoot: string;
   pipelineName: string;
   nodeId: string;
-  inputs: InputArtifacts<S['inputs'], FoundArtifact>;
+  inputs: InputArtifacts<S['inputs'], 'found'>;
   artifacts: ArtifactLookup;
 }) => Promise<{ fingerprint: string; resolved: R; inputs?: Partial<Record<keyof S['inputs'] & string, number[]>> }>;
 

@@ -21,7 +21,7 @@ export function lookupComponent(components: ReadonlyMap<string, ComponentImpl>, 
   if (!impl)
     throw new DefinitionError(
       `no component '${name}' is registered on this worker (known: ${[...components.keys()].join(', ')}); ` +
-        "register it in the worker's components (startWorkers({ extraComponents }))",
+        'register it with registerComponent() in a module the pipeline file imports, or start `tsfx worker --components <module>`',
     );
   return impl;
 }

@@ -20,7 +20,7 @@ import type { ComponentImpl } from '../dsl/component.js';
 import { bindStore, type TsfxConfig } from '../config.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { createActivities } from './activities.js';
-import { builtinComponents } from '../../components/registry.js';
+import { registeredComponents } from '../../components/registry.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const workflowsEntry = path.join(repoRoot, 'workflows/index.ts');
@@ -66,7 +66,8 @@ export function installRuntimeLogging(level: LogLevel, file?: string): void {
 
 export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers> {
   const components = new Map<string, ComponentImpl>();
-  for (const c of [...builtinComponents, ...(opts.extraComponents ?? [])]) components.set(c.spec.name, c);
+  // read now: the pipeline's (or --components') modules have registered their components by this time
+  for (const c of [...registeredComponents(), ...(opts.extraComponents ?? [])]) components.set(c.spec.name, c);
   const config = bindStore(opts.config, opts.store.storeId);
   const activities = createActivities({
     store: opts.store,

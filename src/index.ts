@@ -1,0 +1,38 @@
+/**
+ * The `tsfx` package, as another project imports it:
+ *
+ *   import { definePipeline, ExampleGen, StatisticsGen } from 'tsfx';
+ *
+ * Pipelines and components are TypeScript; `npx tsfx run <pipeline.ts>` loads them through tsx,
+ * so the package ships its TypeScript sources (they are its type declarations too).
+ */
+export { definePipeline, type Pipeline, type PipelineBuilder, type PipelineConfig, PipelineSpec } from './dsl/pipeline.js';
+export {
+  defineComponent,
+  defaultRetry,
+  defaultTimeouts,
+  type AnyComponentSpec,
+  type ArtifactLookup,
+  type ComponentImpl,
+  type ComponentSpec,
+  type Driver,
+  type Executor,
+  type ExecutorArgs,
+  type ExecutorContext,
+  type ExecutorResult,
+  type FanOut,
+  type InputArtifact,
+  type NodeOptions,
+  type OutputHandle,
+  type OutputLocation,
+  type Progress,
+  type ShardOutput,
+} from './dsl/component.js';
+export { registerComponent } from '../components/registry.js';
+export { DataError, DefinitionError, TsfxError, UserCodeError } from './errors.js';
+export { artifactTypeNames, splitUri, type ArtifactProperties, type ArtifactTypeName, type ExamplesProperties } from '../schemas/artifacts.js';
+export { ExampleGen } from '../components/example-gen/index.js';
+export { StatisticsGen } from '../components/statistics-gen/index.js';
+export { SchemaGen } from '../components/schema-gen/index.js';
+export { ImportSchemaGen } from '../components/import-schema-gen/index.js';
+export { ExampleValidator } from '../components/example-validator/index.js';
