@@ -4,7 +4,8 @@
  * promise callback: an uncaught exception that would end the whole worker process, and a trapped
  * instance isn't safe to call again. On a thread of its own the trap ends that thread only: the
  * file being read fails with an error, and the next file gets a new thread. It also decodes one
- * row group ahead while the caller turns the previous one into rows.
+ * row group ahead while the caller turns the previous one into rows. Files read at the same time
+ * (two ExampleGens on one worker) share the thread: a crash then can't say whose file it was.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -65,42 +66,73 @@ type Reply = { id: number; error?: string; groups?: RowGroupInfo[]; schema?: Arr
 /** A failure of the decoder itself (a trap, the thread gone), not an error it reported. */
 export class DecoderCrash extends Error {
   override name = 'DecoderCrash';
+  constructor(
+    message: string,
+    /** other files were being read on the thread too, so this one may not be the culprit */
+    readonly shared: boolean,
+  ) {
+    super(message);
+  }
 }
 
-/** One helper thread, started on first use, replaced after a crash, holding the event loop only while busy. */
+/** A thread idle this long ends, giving back its WebAssembly heap (sized by the largest row group read). */
+const IDLE_MS = 1000;
+
+interface Pending {
+  op: string;
+  done: (r: Reply | Error) => void;
+}
+
+/** One helper thread, started on first use, replaced after a crash, ended when idle. */
 class DecoderThread {
   private worker: Worker | undefined;
+  private idle: NodeJS.Timeout | undefined;
   private nextId = 0;
-  private readonly pending = new Map<number, (r: Reply | Error) => void>();
+  private readonly pending = new Map<number, Pending>();
 
   private start(): Worker {
     if (this.worker) return this.worker;
     const parquetWasm = createRequire(import.meta.url).resolve('parquet-wasm');
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { parquetWasm } });
     w.on('message', (m: Reply) => {
-      const done = this.pending.get(m.id);
+      const p = this.pending.get(m.id);
       this.pending.delete(m.id);
-      if (this.pending.size === 0) w.unref();
-      done?.(m);
+      if (this.pending.size === 0) this.whenIdle(w);
+      p?.done(m);
     });
-    const fail = (e: Error) => {
+    const fail = (why: string) => {
       if (this.worker !== w) return;
       this.worker = undefined;
-      for (const done of this.pending.values()) done(e);
+      clearTimeout(this.idle);
+      const reading = [...this.pending.values()].filter((p) => p.op !== 'close').length;
+      for (const p of this.pending.values()) p.done(new DecoderCrash(why, reading > 1));
       this.pending.clear();
+      void w.terminate();
     };
-    w.on('error', (e) => fail(new DecoderCrash(`parquet-wasm crashed (${e.name}: ${e.message})`)));
-    w.on('exit', (code) => fail(new DecoderCrash(`the Parquet decoder thread exited (code ${code})`)));
-    w.unref();
+    w.on('error', (e) => fail(`parquet-wasm crashed (${e.name}: ${e.message})`));
+    w.on('exit', (code) => fail(`the Parquet decoder thread exited (code ${code})`));
     this.worker = w;
     return w;
   }
 
-  request(msg: Record<string, unknown>): Promise<Reply> {
+  private whenIdle(w: Worker): void {
+    w.unref();
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => {
+      if (this.worker !== w || this.pending.size) return;
+      this.worker = undefined;
+      void w.terminate();
+    }, IDLE_MS);
+    this.idle.unref();
+  }
+
+  request(msg: { op: string } & Record<string, unknown>): Promise<Reply> {
+    clearTimeout(this.idle);
     const w = this.start();
     const id = this.nextId++;
     const reply = new Promise<Reply>((resolve, reject) => {
-      this.pending.set(id, (r) => (r instanceof Error ? reject(r) : r.error !== undefined ? reject(new Error(r.error)) : resolve(r)));
+      const done = (r: Reply | Error) => (r instanceof Error ? reject(r) : r.error !== undefined ? reject(new Error(r.error)) : resolve(r));
+      this.pending.set(id, { op: msg.op, done });
     });
     w.ref();
     w.postMessage({ ...msg, id });

@@ -18,8 +18,8 @@ import fs from 'node:fs';
 import { Type, tableFromIPC, util, type DataType, type Decimal } from 'apache-arrow';
 import type { ExampleBatchBuilder } from './columns.js';
 import { appendArrowBatch, arrowColumns, type ScalarMapping } from './arrow-input.js';
-import { ParquetSource } from './parquet-decoder.js';
-import { DataError } from '../errors.js';
+import { DecoderCrash, ParquetSource } from './parquet-decoder.js';
+import { DataError, TsfxError } from '../errors.js';
 
 export interface ParquetReadOptions {
   /** called after each row group; a returned promise is awaited before reading on */
@@ -40,6 +40,17 @@ function decimalMapping(type: DataType): ScalarMapping | undefined {
 
 /** A message for what parquet-wasm threw: it throws strings and Errors. */
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * What the decoder's failure at `where` says about `file`: a DataError, unless the decoder crashed
+ * while other files were being read too; then it may be theirs, and a retry (alone, most likely) tells.
+ */
+function readFailure(err: unknown, file: string, what: string, where?: string): Error {
+  if (err instanceof DecoderCrash && err.shared) {
+    return new TsfxError(`${[file, where].filter(Boolean).join(' ')}: ${err.message} while reading other Parquet files too; retrying tells which is corrupt`);
+  }
+  return new DataError(`${what}: ${messageOf(err)}`, file, where);
+}
 
 async function checkMagic(file: string, size: number): Promise<void> {
   const fh = await fs.promises.open(file, 'r');
@@ -64,7 +75,7 @@ export async function readParquetExamples(file: string, builder: ExampleBatchBui
   try {
     source = await ParquetSource.open(file);
   } catch (err) {
-    throw new DataError(`unreadable Parquet footer: ${messageOf(err)}`, file);
+    throw readFailure(err, file, 'unreadable Parquet footer');
   }
   const what = 'Parquet (as Arrow)';
   // rows of this file so far: not builder.rowCount - start, since onProgress may drain the builder
@@ -84,7 +95,8 @@ export async function readParquetExamples(file: string, builder: ExampleBatchBui
         ipc = await next!;
       } catch (err) {
         const rows = group.rows ? `; rows ${fileRows}-${fileRows + group.rows - 1}` : '';
-        throw new DataError(`unreadable Parquet data: ${messageOf(err)}`, file, `row group ${i} (of ${groups.length}, from 0${rows})`);
+        if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+        throw readFailure(err, file, 'unreadable Parquet data', `row group ${i} (of ${groups.length}, from 0${rows})`);
       }
       next = i + 1 < groups.length ? decode(i + 1) : undefined;
       next?.catch(() => undefined);

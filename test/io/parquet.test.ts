@@ -13,6 +13,7 @@ import { Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parqu
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dataError, scratchDir } from '../helpers/io.js';
 import { TFDV_REQUIREMENTS } from '../helpers/python-pins.js';
+import { DataError, TsfxError } from '../../src/errors.js';
 import { ExampleBatchBuilder } from '../../src/io/columns.js';
 import { readParquetExamples } from '../../src/io/parquet.js';
 import { decoderThread } from '../../src/io/parquet-decoder.js';
@@ -159,6 +160,29 @@ describe('Parquet reader', () => {
     // the next file gets a working decoder, and so does one read after the thread is killed
     expect((await read(at('many.parquet'))).table.numRows).toBe(10_000);
     await decoderThread.current?.terminate();
+    expect((await read(at('lists.parquet'))).table.numRows).toBe(2500);
+  });
+
+  it('does not blame a good file read at the same time as one that crashes the decoder', async () => {
+    const [bad, good] = await Promise.allSettled([read(at('bad-header.parquet')), read(at('many.parquet'))]);
+    expect(bad.status).toBe('rejected');
+    // the crash may come while both are being decoded: then neither is a (non-retryable) DataError
+    if (good.status === 'rejected') {
+      const err = good.reason as TsfxError;
+      expect(err).toBeInstanceOf(TsfxError);
+      expect(err).not.toBeInstanceOf(DataError);
+      expect(err.retryable).toBe(true);
+      expect(err.message).toMatch(/many\.parquet row group \d+ .*while reading other Parquet files too; retrying tells which is corrupt/);
+    } else expect(good.value.table.numRows).toBe(10_000);
+    // alone, the corrupt file is a DataError again
+    await dataError(read(at('bad-header.parquet')));
+  });
+
+  it('ends the decoder thread when idle, giving back its memory', async () => {
+    await read(at('lists.parquet'));
+    expect(decoderThread.current).toBeDefined();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(decoderThread.current).toBeUndefined();
     expect((await read(at('lists.parquet'))).table.numRows).toBe(2500);
   });
 });
