@@ -1,6 +1,7 @@
 /**
  * ExampleGen benchmark: the executor (read, split 2:1 by hash, write Arrow shards) on a
- * generated TFRecord of tf.Examples and a CSV, N rows x 20 features each. Each run is its own
+ * generated TFRecord of tf.Examples, a CSV and a Parquet file (row groups of 100,000 rows, zstd),
+ * N rows x 20 features each, then on vega-datasets' flights-3m.parquet (3M rows x 5 features). Each run is its own
  * process, so its peak RSS is that run's alone. Prints a table; asserts nothing.
  *
  *   npx tsx bench/example-gen.ts [--rows 2000000] [--rows-per-shard 100000] [--small 500000]
@@ -13,6 +14,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Float32, Int64, Table, Utf8, makeData, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
 import { exampleGenExecutor, ExampleGenParams } from '../components/example-gen/index.js';
 import { figuresTable } from '../src/cli/format.js';
 import { loadConfig } from '../src/config.js';
@@ -74,13 +77,38 @@ async function generateCsv(file: string, n: number): Promise<void> {
   fs.renameSync(file + '.tmp', file);
 }
 
-async function dataFile(kind: 'tfrecord' | 'csv', n: number): Promise<string> {
+/** The same rows column by column, written by parquet-wasm in row groups of 100,000 rows. */
+function generateParquet(file: string, n: number): void {
+  const ints = INTS.map(() => new BigInt64Array(n));
+  const floats = FLOATS.map(() => new Float32Array(n));
+  const bytes = BYTES.map(() => new Array<string>(n));
+  let i = 0;
+  for (const r of rows(n)) {
+    r.ints.forEach((v, k) => (ints[k]![i] = BigInt(v)));
+    r.floats.forEach((v, k) => (floats[k]![i] = v));
+    r.bytes.forEach((v, k) => (bytes[k]![i] = v));
+    i++;
+  }
+  const columns = {
+    ...Object.fromEntries(INTS.map((name, k) => [name, makeVector(makeData({ type: new Int64(), length: n, data: ints[k]! }))])),
+    ...Object.fromEntries(FLOATS.map((name, k) => [name, makeVector(makeData({ type: new Float32(), length: n, data: floats[k]! }))])),
+    ...Object.fromEntries(BYTES.map((name, k) => [name, vectorFromArray(bytes[k]!, new Utf8())])),
+  };
+  const props = new WriterPropertiesBuilder().setMaxRowGroupSize(100_000).setCompression(Compression.ZSTD).build();
+  fs.writeFileSync(file + '.tmp', writeParquet(WasmTable.fromIPCStream(tableToIPC(new Table(columns), 'stream')), props));
+  fs.renameSync(file + '.tmp', file);
+}
+
+async function dataFile(kind: 'tfrecord' | 'csv' | 'parquet', n: number): Promise<string> {
   const dir = path.join(loadConfig().home, 'bench');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `example-gen-${n}.${kind}`);
   if (!fs.existsSync(file)) {
     process.stderr.write(`generating ${file} (once)\n`);
-    await (kind === 'csv' ? generateCsv(file, n) : generateTfRecord(file, n));
+    // parquet-wasm writes a whole table at once: in a child, so this process (whose children's
+    // peak RSS start from its own on Linux) stays small
+    if (kind === 'parquet') await runChild(['--generate-parquet', file, String(n)]);
+    else await (kind === 'csv' ? generateCsv(file, n) : generateTfRecord(file, n));
   }
   return file;
 }
@@ -128,35 +156,43 @@ async function measure(file: string, rowsPerShard: number): Promise<void> {
   }
 }
 
-function child(file: string, rowsPerShard: number): Promise<Result> {
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--measure', file, String(rowsPerShard)];
+function runChild(argv: string[]): Promise<string> {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), ...argv];
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Result) : reject(new Error(`child exited ${code}`))));
+    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}`))));
   });
+}
+
+async function child(file: string, rowsPerShard: number): Promise<Result> {
+  const out = await runChild(['--measure', file, String(rowsPerShard)]);
+  return JSON.parse(out.trim().split('\n').pop()!) as Result;
 }
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--measure') return measure(process.argv[3]!, Number(process.argv[4]));
+  if (process.argv[2] === '--generate-parquet') return generateParquet(process.argv[3]!, Number(process.argv[4]));
   const big = Number(arg('rows', '2000000'));
   const small = Number(arg('small', String(Math.floor(big / 4))));
   const rowsPerShard = Number(arg('rows-per-shard', '100000'));
   const head = ['input', 'rows', 'input MB', 'output MB', 'shards', 'seconds', 'rows/s', 'peak RSS MB', 'RSS / output'];
   const table: string[][] = [];
-  for (const kind of ['tfrecord', 'csv'] as const) {
-    for (const n of [small, big]) {
-      const file = await dataFile(kind, n);
-      process.stderr.write(`ExampleGen on ${path.basename(file)}...\n`);
-      const r = await child(file, rowsPerShard);
-      const MB = 1e6;
-      table.push([kind, r.rows.toLocaleString('en-US'), (fs.statSync(file).size / MB).toFixed(0), (r.outBytes / MB).toFixed(0), String(r.shards),
-        r.seconds.toFixed(1), Math.round(r.rows / r.seconds).toLocaleString('en-US'), r.maxRssMb.toFixed(0), (r.maxRssMb / (r.outBytes / MB)).toFixed(2)]);
-    }
+  const inputs: [string, string][] = [];
+  for (const kind of ['tfrecord', 'csv', 'parquet'] as const) {
+    for (const n of [small, big]) inputs.push([kind, await dataFile(kind, n)]);
   }
-  console.log(`\nExampleGen: ${INTS.length + FLOATS.length + BYTES.length} features, split 2:1 by hash, rowsPerShard ${rowsPerShard}; one process per run\n`);
+  inputs.push(['parquet (flights-3m)', fileURLToPath(new URL('../node_modules/vega-datasets/data/flights-3m.parquet', import.meta.url))]);
+  for (const [kind, file] of inputs) {
+    process.stderr.write(`ExampleGen on ${path.basename(file)}...\n`);
+    const r = await child(file, rowsPerShard);
+    const MB = 1e6;
+    table.push([kind, r.rows.toLocaleString('en-US'), (fs.statSync(file).size / MB).toFixed(0), (r.outBytes / MB).toFixed(0), String(r.shards),
+      r.seconds.toFixed(1), Math.round(r.rows / r.seconds).toLocaleString('en-US'), r.maxRssMb.toFixed(0), (r.maxRssMb / (r.outBytes / MB)).toFixed(2)]);
+  }
+  console.log(`\nExampleGen: ${INTS.length + FLOATS.length + BYTES.length} features (flights-3m: 5), split 2:1 by hash, rowsPerShard ${rowsPerShard}; one process per run\n`);
   console.log(figuresTable(head, table));
   console.log('\nRSS / output: peak RSS over the Arrow output size. Streaming keeps peak RSS about flat as rows grow 4x;');
   console.log('holding every row in memory makes it grow with the data (a ratio near or above 1 at every size).');

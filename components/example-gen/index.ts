@@ -1,6 +1,6 @@
 /**
  * ExampleGen: brings files into a pipeline as split-aware Examples (Arrow IPC shards).
- * Reads TFRecord of tf.Example (plain or GZIP), CSV, JSON / NDJSON and Arrow IPC; resolves
+ * Reads TFRecord of tf.Example (plain or GZIP), CSV, JSON / NDJSON, Arrow IPC and Parquet (one row group at a time); resolves
  * `{SPAN}` / `{VERSION}` to the latest; splits rows by a stable hash into ratios, or takes
  * the splits as given per folder.
  *

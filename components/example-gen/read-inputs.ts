@@ -8,9 +8,10 @@ import type { ExampleBatchBuilder, FeatureKind } from '../../src/io/columns.js';
 import { readArrowExamples } from '../../src/io/arrow-input.js';
 import { inferCsvKinds, readCsvExamples, type KindMap } from '../../src/io/csv.js';
 import { inferJsonKinds, readJsonExamples } from '../../src/io/json.js';
+import { readParquetExamples } from '../../src/io/parquet.js';
 import { readTfRecordExamples } from '../../src/io/tf-example.js';
 import { DataError } from '../../src/errors.js';
-import type { InputFormat } from './spec.js';
+import { InputFormat } from './spec.js';
 
 export type FileFormat = Exclude<InputFormat, 'auto'>;
 
@@ -26,15 +27,31 @@ const BY_EXTENSION: Record<string, FileFormat> = {
   '.arrow': 'arrow',
   '.feather': 'arrow',
   '.arrows': 'arrow',
+  '.parquet': 'parquet',
+  '.parq': 'parquet',
 };
+
+/** "csv (.csv), json (.json .ndjson .jsonl), …": every format `auto` knows, with its extensions. */
+function formatsByExtension(): string {
+  const exts = new Map<FileFormat, string[]>();
+  for (const [ext, f] of Object.entries(BY_EXTENSION)) exts.set(f, [...(exts.get(f) ?? []), ext]);
+  return [...exts].map(([f, e]) => `${f} (${e.join(' ')})`).join(', ');
+}
 
 /** The format of `file`: the one given, or by extension when `auto`. */
 export function formatOf(file: string, format: InputFormat): FileFormat {
   if (format !== 'auto') return format;
-  const byExt = BY_EXTENSION[path.extname(file).toLowerCase()];
+  const ext = path.extname(file).toLowerCase();
+  const byExt = BY_EXTENSION[ext];
   if (!byExt) {
-    const known = Object.keys(BY_EXTENSION).join(' ');
-    throw new DataError(`can't tell the format from the extension (known: ${known}); set the 'format' param`, file);
+    const formats = InputFormat.options.filter((f) => f !== 'auto').map((f) => `'${f}'`).join(', ');
+    throw new DataError(
+      `can't tell the format from the extension ${ext ? `'${ext}'` : '(the name has none)'}; ` +
+        `ExampleGen knows ${formatsByExtension()}. ` +
+        `Rename the file, or set ExampleGen's 'format' param to one of ${formats} ` +
+        `(e.g. ExampleGen({ input: '…', format: 'csv' })); it applies to every input file`,
+      file,
+    );
   }
   return byExt;
 }
@@ -74,6 +91,8 @@ export async function readInputFile(
       return readJsonExamples(file, builder, { columnTypes, ...progress });
     case 'arrow':
       return readArrowExamples(file, builder, progress);
+    case 'parquet':
+      return readParquetExamples(file, builder, progress);
     case 'tfrecord':
     case 'tfrecord-gzip': {
       const compression = formatOf(file, format) === 'tfrecord-gzip' ? 'gzip' : 'auto';

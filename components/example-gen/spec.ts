@@ -16,7 +16,7 @@ const bySplit = <T extends z.ZodType>(value: T, what: string) =>
     }
   });
 
-export const InputFormat = z.enum(['auto', 'tfrecord', 'tfrecord-gzip', 'csv', 'json', 'arrow']);
+export const InputFormat = z.enum(['auto', 'tfrecord', 'tfrecord-gzip', 'csv', 'json', 'arrow', 'parquet']);
 export type InputFormat = z.infer<typeof InputFormat>;
 
 export const ExampleGenParams = z
@@ -25,7 +25,7 @@ export const ExampleGenParams = z
     input: z.string().min(1).optional(),
     /** one pattern per output split, when the data comes already split: `{ train: 'train/*.csv', eval: … }` */
     splits: bySplit(z.string().min(1), 'split').optional(),
-    /** `auto` picks by extension: .tfrecord/.tfrecords/.rio, .gz, .csv, .json/.ndjson/.jsonl, .arrow/.feather/.arrows */
+    /** `auto` picks by extension: .tfrecord/.tfrecords/.rio, .gz, .csv, .json/.ndjson/.jsonl, .arrow/.feather/.arrows, .parquet/.parq */
     format: InputFormat.default('auto'),
     /** split ratios by hash bucket (TFX's hash_buckets); default `{ train: 2, eval: 1 }` */
     split: bySplit(z.number().positive(), 'split ratio').optional(),

@@ -5,7 +5,7 @@
  * and dictionary-encoded strings are bytes; List/FixedSizeList of those are multi-valued.
  */
 import fs from 'node:fs';
-import { RecordBatchReader, Type, type DataType, type Field, type Vector } from 'apache-arrow';
+import { RecordBatchReader, Type, type DataType, type Field, type RecordBatch, type Schema, type Vector } from 'apache-arrow';
 import type { ColumnBuilder, ExampleBatchBuilder, FeatureKind } from './columns.js';
 import { DataError } from '../errors.js';
 
@@ -19,12 +19,12 @@ const MAGIC = Buffer.from('ARROW1');
 const INT64_MAX = 2n ** 63n - 1n;
 
 /** How one Arrow scalar type becomes tf.Example values; `push` takes a non-null `get()` result. */
-interface ScalarMapping {
+export interface ScalarMapping {
   kind: FeatureKind;
   push: (col: ColumnBuilder, v: unknown) => void;
 }
 
-function pushIntLike(col: ColumnBuilder, v: number | bigint): void {
+export function pushIntLike(col: ColumnBuilder, v: number | bigint): void {
   if (typeof v === 'bigint') col.pushBigInt(v);
   else if (Number.isSafeInteger(v)) col.pushInt(v);
   else col.pushBigInt(BigInt(Math.floor(v)));
@@ -73,14 +73,43 @@ interface ColumnMapping {
   push: ScalarMapping['push'];
 }
 
-function columnMapping(file: string, field: Field): ColumnMapping {
+/** Mappings a reader adds for types plain Arrow IPC input doesn't take (Parquet's decimals). */
+export type ExtraMapping = (type: DataType) => ScalarMapping | undefined;
+
+function columnMapping(file: string, field: Field, what: string, extra?: ExtraMapping): ColumnMapping {
   const t = field.type;
   const isList = t.typeId === Type.List || t.typeId === Type.FixedSizeList || t.typeId === Type.LargeList;
-  const scalar = scalarMapping(isList ? (t.children[0]!.type as DataType) : t);
+  const valueType = isList ? (t.children[0]!.type as DataType) : t;
+  const scalar = extra?.(valueType) ?? scalarMapping(valueType);
   if (!scalar) {
-    throw new DataError(`column '${field.name}' has Arrow type ${String(t)}, which has no tf.Example form`, file);
+    throw new DataError(`column '${field.name}' has ${what} type ${String(t)}, which has no tf.Example form`, file);
   }
   return { ...scalar, multi: isList };
+}
+
+/** The builder columns of one file's schema, in its order, with how each Arrow column maps onto them. */
+export interface ArrowColumns {
+  fields: Field[];
+  maps: ColumnMapping[];
+  cols: ColumnBuilder[];
+}
+
+/**
+ * Map `schema` onto `builder`'s columns, or a DataError naming the first column of a type with
+ * no tf.Example form. `what` names the file's format in that message ("Arrow", "Parquet").
+ */
+export function arrowColumns(file: string, schema: Schema, builder: ExampleBatchBuilder, what = 'Arrow', extra?: ExtraMapping): ArrowColumns {
+  const fields = schema.fields;
+  const maps = fields.map((f) => columnMapping(file, f, what, extra));
+  const cols = fields.map((f, i) => builder.column(f.name, maps[i]!.kind, file, `column '${f.name}'`));
+  return { fields, maps, cols };
+}
+
+/** Append `batch`'s rows to `builder`; `fileRows`: rows of this file before the batch (for messages). */
+export function appendArrowBatch(file: string, columns: ArrowColumns, builder: ExampleBatchBuilder, batch: RecordBatch, fileRows: number): void {
+  const base = builder.rowCount;
+  for (let r = 0; r < batch.numRows; r++) builder.beginRow();
+  columns.fields.forEach((f, i) => fillColumn(file, f, columns.maps[i]!, columns.cols[i]!, batch.getChildAt(i)!, base, fileRows));
 }
 
 async function checkMagic(fh: fs.promises.FileHandle, file: string): Promise<void> {
@@ -127,15 +156,11 @@ export async function readArrowExamples(file: string, builder: ExampleBatchBuild
     await checkMagic(fh, file);
     const reader = await RecordBatchReader.from(fh);
     await reader.open();
-    const fields = reader.schema.fields;
-    const maps = fields.map((f) => columnMapping(file, f));
-    const cols = fields.map((f, i) => builder.column(f.name, maps[i]!.kind, file, `column '${f.name}'`));
+    const columns = arrowColumns(file, reader.schema, builder);
     let bytes = 0;
     for await (const batch of reader) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-      const base = builder.rowCount;
-      for (let r = 0; r < batch.numRows; r++) builder.beginRow();
-      fields.forEach((f, i) => fillColumn(file, f, maps[i]!, cols[i]!, batch.getChildAt(i)!, base, fileRows));
+      appendArrowBatch(file, columns, builder, batch, fileRows);
       fileRows += batch.numRows;
       bytes += batch.data.byteLength;
       try {

@@ -44,7 +44,7 @@ describe('ExampleGen spec', () => {
     expect(definitionError({ input: 'a', split: { train: 0 } }).path).toEqual(['nodes', 'ExampleGen', 'params', 'split', 'train']);
     expect(definitionError({ input: 'a', split: {} }).path).toEqual(['nodes', 'ExampleGen', 'params', 'split']);
     expect(definitionError({ input: 'a', rowsPerShard: 0 }).path).toEqual(['nodes', 'ExampleGen', 'params', 'rowsPerShard']);
-    expect(definitionError({ input: 'a', format: 'parquet' }).path).toEqual(['nodes', 'ExampleGen', 'params', 'format']);
+    expect(definitionError({ input: 'a', format: 'orc' }).path).toEqual(['nodes', 'ExampleGen', 'params', 'format']);
     expect(definitionError({ input: 'a', columnTypes: { x: 'string' } }).path).toEqual(['nodes', 'ExampleGen', 'params', 'columnTypes', 'x']);
     const badName = definitionError({ input: 'a', split: { 'tr ain': 1 } });
     expect(badName.path).toEqual(['nodes', 'ExampleGen', 'params', 'split', 'tr ain']);
