@@ -50,3 +50,9 @@ export class UserCodeError extends TsfxError {
 export class MetadataError extends TsfxError {
   override name = 'MetadataError';
 }
+
+/** `tsfx server stop` was asked to stop a dev server another TSFX_HOME started. */
+export class DevServerNotOursError extends TsfxError {
+  override name = 'DevServerNotOursError';
+  override readonly retryable = false;
+}
