@@ -1,15 +1,17 @@
 /**
  * Operating commands: `tsfx worker`, `tsfx cancel`, `tsfx server start|stop|status`.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { loadConfig } from '../config.js';
-import { DefinitionError } from '../errors.js';
+import { DefinitionError, DevServerNotOursError } from '../errors.js';
 import { openMetadataStore } from '../metadata/open.js';
 import { connectClient } from '../orchestration/client.js';
 import { devServerStatus, ensureTemporal, stopDevServer } from '../orchestration/dev-server.js';
 import { workflowIdOf } from '../orchestration/types.js';
-import { installRuntimeLogging, startWorkers, type QueueName } from '../orchestration/worker.js';
+import { installRuntimeLogging, startWorkers, type QueueName, type RunningWorkers } from '../orchestration/worker.js';
+import { extraComponents } from './extra-components.js';
+import { exitWithParent } from './parent-watch.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -19,7 +21,11 @@ export function registerOperate(program: Command): void {
     .description('poll task queues and run workflows and component executors until stopped')
     .option('--queues <list>', 'comma-separated: cpu, gpu', 'cpu,gpu')
     .option('--concurrency <n>', 'executor attempts at once per queue', '2')
-    .action(async (o: { queues: string; concurrency: string }) => {
+    // `tsfx run --workers n` starts its helpers with this: they stop when the run's process is gone
+    .addOption(new Option('--exit-with-parent', 'stop when stdin closes (the parent process died)').hideHelp())
+    .action(async (o: { queues: string; concurrency: string; exitWithParent?: boolean }) => {
+      const running: { workers?: RunningWorkers } = {};
+      if (o.exitWithParent) exitWithParent(() => running.workers);
       const queues = o.queues
         .split(',')
         .map((q) => q.trim())
@@ -35,8 +41,10 @@ export function registerOperate(program: Command): void {
         address: temporal.address,
         store,
         queues: queues as QueueName[],
+        extraComponents: await extraComponents(),
         maxConcurrentExecutors: Number(o.concurrency),
       });
+      running.workers = workers;
       out(
         `worker polling ${queues.map((q) => config.queuePrefix + q).join(', ')} on ${temporal.address} (pid ${process.pid}; Ctrl-C to stop)`,
       );
@@ -78,8 +86,13 @@ export function registerOperate(program: Command): void {
     out(`${t.started ? 'started' : 'already running'}: ${t.address}${t.uiUrl ? `  ui ${t.uiUrl}` : ''}`);
   });
   server.command('stop').action(async () => {
-    await stopDevServer(loadConfig());
-    out('stopped');
+    const config = loadConfig();
+    const r = await stopDevServer(config);
+    if (r.foreign)
+      throw new DevServerNotOursError(
+        `the dev server on ${r.foreign} was not started from this TSFX_HOME (${config.home}); it keeps running`,
+      );
+    out(r.stopped ? `stopped (pid ${r.pid})` : 'not running');
   });
   server.command('status').action(async () => {
     out(JSON.stringify(await devServerStatus(loadConfig())));
