@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/postgres.sh start|stop|url|status
+# Usage: scripts/postgres.sh start|stop|kill|url|status
 #
 # A throwaway PostgreSQL for tests and CI (not for data you want to keep).
 #   start   installs the server binaries if missing (Debian `postgresql`), initialises a cluster
@@ -7,6 +7,8 @@
 #           trust auth, creates database tsfx_test, and prints its URL as the last stdout line.
 #           Already running: just prints the URL.
 #   stop    stops the server (no-op when it is not running).
+#   kill    stops it at once, as a crash would (pg_ctl -m immediate): for fault tests; `start`
+#           brings it back on the same cluster.
 #   url     prints the URL without starting anything.
 #   status  exit 0 when running.
 # PostgreSQL refuses to run as root; as root the cluster belongs to the `postgres` system user.
@@ -134,7 +136,21 @@ stop() {
   fi
 }
 
+kill_now() {
+  bindir="$(find_bindir)" || return 0
+  if running; then
+    log "stopping immediately"
+    as_owner "$bindir/pg_ctl" stop -D "$data" -m immediate -w >&2
+  fi
+}
+
 case "$cmd" in
+  kill)
+    mkdir -p "$home"
+    exec 9>"$home/postgres-script.lock"
+    flock 9
+    kill_now
+    ;;
   start | stop)
     mkdir -p "$home"
     exec 9>"$home/postgres-script.lock"
@@ -147,7 +163,7 @@ case "$cmd" in
     running
     ;;
   *)
-    echo "usage: $0 start|stop|url|status" >&2
+    echo "usage: $0 start|stop|kill|url|status" >&2
     exit 2
     ;;
 esac

@@ -56,3 +56,8 @@ export class DevServerNotOursError extends TsfxError {
   override name = 'DevServerNotOursError';
   override readonly retryable = false;
 }
+
+/** The metadata database stayed unreachable for the whole retry window (src/metadata/retry.ts). Retryable: it may come back. */
+export class MetadataUnavailableError extends TsfxError {
+  override name = 'MetadataUnavailableError';
+}
