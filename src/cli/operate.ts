@@ -99,7 +99,7 @@ export function registerOperate(program: Command): void {
   });
 }
 
-async function workflowIdOfRun(runId: string): Promise<string> {
+export async function workflowIdOfRun(runId: string): Promise<string> {
   const store = await openMetadataStore(loadConfig().metadataUrl);
   try {
     const runs = (await store.listRuns({ limit: 10_000 })).filter((r) => r.runId === runId);
