@@ -45,16 +45,22 @@ export function findComponent(name: string): ComponentImpl | undefined {
 }
 
 /**
- * Import user modules that register components (`tsfx worker --components`, TSFX_COMPONENTS);
- * a module that fails to load is a DefinitionError naming it.
+ * Import user modules that register components (`tsfx worker --components`, TSFX_COMPONENTS),
+ * registering what a module exports as `components` too; a module that fails to load is a
+ * DefinitionError naming it.
  */
 export async function loadComponentModules(files: string[], base = process.cwd()): Promise<void> {
   for (const file of files) {
     const abs = path.resolve(base, file);
+    let mod: { components?: unknown };
     try {
-      await import(pathToFileURL(abs).href);
+      mod = (await import(pathToFileURL(abs).href)) as { components?: unknown };
     } catch (err) {
       throw new DefinitionError(`cannot load component module ${file}: ${(err as Error).message}`);
     }
+    if (mod.components === undefined) continue;
+    if (!Array.isArray(mod.components) || !mod.components.every((c) => typeof (c as ComponentImpl)?.spec?.name === 'string'))
+      throw new DefinitionError(`${file} exports \`components\`, but not as an array of component implementations`);
+    for (const c of mod.components as ComponentImpl[]) registerComponent(c);
   }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/postgres.sh start|stop|crash|url|status
+# Usage: scripts/postgres.sh start|stop|kill|url|status
 #
 # A throwaway PostgreSQL for tests and CI (not for data you want to keep).
 #   start   installs the server binaries if missing (Debian `postgresql`), initialises a cluster
@@ -7,7 +7,8 @@
 #           trust auth, creates database tsfx_test, and prints its URL as the last stdout line.
 #           Already running: just prints the URL.
 #   stop    stops the server (no-op when it is not running).
-#   crash   stops it the way a crash would (immediate: no checkpoint, clients cut off; fault tests).
+#   kill    stops it at once, as a crash would (pg_ctl -m immediate): for fault tests; `start`
+#           brings it back on the same cluster.
 #   url     prints the URL without starting anything.
 #   status  exit 0 when running.
 # Commits are asynchronous (synchronous_commit=off: fast tests, and a crash loses the last
@@ -137,16 +138,22 @@ stop() {
   fi
 }
 
-crash() {
+kill_now() {
   bindir="$(find_bindir)" || return 0
   if running; then
-    log "stopping immediately (as a crash would)"
+    log "stopping immediately"
     as_owner "$bindir/pg_ctl" stop -D "$data" -m immediate -w >&2
   fi
 }
 
 case "$cmd" in
-  start | stop | crash)
+  kill)
+    mkdir -p "$home"
+    exec 9>"$home/postgres-script.lock"
+    flock 9
+    kill_now
+    ;;
+  start | stop)
     mkdir -p "$home"
     exec 9>"$home/postgres-script.lock"
     flock 9
@@ -158,7 +165,7 @@ case "$cmd" in
     running
     ;;
   *)
-    echo "usage: $0 start|stop|crash|url|status" >&2
+    echo "usage: $0 start|stop|kill|url|status" >&2
     exit 2
     ;;
 esac

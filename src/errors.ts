@@ -65,3 +65,14 @@ export class StoreMismatchError extends TsfxError {
     );
   }
 }
+
+/** `tsfx server stop` was asked to stop a dev server another TSFX_HOME started. */
+export class DevServerNotOursError extends TsfxError {
+  override name = 'DevServerNotOursError';
+  override readonly retryable = false;
+}
+
+/** The metadata database stayed unreachable for the whole retry window (src/metadata/retry.ts). Retryable: it may come back. */
+export class MetadataUnavailableError extends TsfxError {
+  override name = 'MetadataUnavailableError';
+}

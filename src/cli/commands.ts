@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerGc } from './gc.js';
 import { registerInspect } from './inspect.js';
 import { registerOperate } from './operate.js';
+import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
 import { registerShow } from './show.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerShow(program);
   registerOperate(program);
+  registerResume(program);
   registerServe(program);
   registerGc(program);
   return program;

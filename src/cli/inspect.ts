@@ -10,9 +10,38 @@ import { ArtifactTypeName, type ExamplesProperties } from '../../schemas/artifac
 import { loadConfig } from '../config.js';
 import { DefinitionError, MetadataError } from '../errors.js';
 import { openMetadataStore } from '../metadata/open.js';
-import type { Artifact, LineageNode, MetadataStore } from '../metadata/store.js';
+import type { Artifact, LineageNode, MetadataStore, RunSummary } from '../metadata/store.js';
+import { connectClient } from '../orchestration/client.js';
+import { devServerStatus } from '../orchestration/dev-server.js';
+import { workerPresence } from '../orchestration/liveness.js';
 import { localPath } from '../artifacts/local-store.js';
 import { table, toJson, when } from './format.js';
+
+/**
+ * RUNNING runs marked `noWorker` when their workflow is open but no worker polls for it. Asks
+ * Temporal only if it is already up (this never starts a dev server); otherwise leaves them be.
+ */
+async function withWorkerPresence(runs: RunSummary[]): Promise<(RunSummary & { noWorker?: boolean })[]> {
+  if (!runs.some((r) => r.status === 'RUNNING')) return runs;
+  const config = loadConfig();
+  const status = await devServerStatus(config);
+  if (!status.serving) return runs;
+  const client = await connectClient(status.address, config.temporalNamespace);
+  try {
+    return await Promise.all(
+      runs.map(async (r) => {
+        // the workflow id names the store, so it is the one recorded (startRun records it)
+        if (r.status !== 'RUNNING' || !r.workflowId) return r;
+        const presence = await workerPresence(client, r.workflowId).catch(
+          () => undefined, // not in this Temporal (another server, deleted history)
+        );
+        return presence === 'no-worker' ? { ...r, noWorker: true } : r;
+      }),
+    );
+  } finally {
+    await client.connection.close();
+  }
+}
 
 export async function withStore(fn: (store: MetadataStore) => Promise<void>): Promise<void> {
   const store = await openMetadataStore(loadConfig().metadataUrl);
@@ -41,7 +70,7 @@ export function registerInspect(program: Command): void {
     .option('--json')
     .action(async (o: { pipeline?: string; limit: string; json?: boolean }) =>
       withStore(async (store) => {
-        const runs = await store.listRuns({ pipeline: o.pipeline, limit: Number(o.limit) });
+        const runs = await withWorkerPresence(await store.listRuns({ pipeline: o.pipeline, limit: Number(o.limit) }));
         if (o.json) return out(toJson(runs));
         out(
           table(
@@ -49,7 +78,7 @@ export function registerInspect(program: Command): void {
             runs.map((r) => [
               r.pipeline,
               r.runId,
-              r.status,
+              r.noWorker ? `${r.status} (no worker)` : r.status,
               when(r.startTime),
               Object.entries(r.states)
                 .map(([s, n]) => `${n} ${s.toLowerCase()}`)
@@ -58,6 +87,12 @@ export function registerInspect(program: Command): void {
           ),
         );
         for (const r of runs.filter((x) => x.error)) out(`${r.pipeline}/${r.runId}: ${r.error}`);
+        const stuck = runs.find((r) => r.noWorker);
+        if (stuck)
+          out(
+            `\n(no worker): the run is open in Temporal but nothing polls its task queue (its tsfx run was killed?).\n` +
+              `  tsfx resume ${stuck.runId}   starts a worker here and follows the run to its end (or start a \`tsfx worker\`)`,
+          );
       }),
     );
 

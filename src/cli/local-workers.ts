@@ -48,12 +48,16 @@ export async function startLocalWorkers(
         const log = path.join(logs, `worker-${i + 1}.log`);
         const fd = fs.openSync(log, 'w');
         // the run's Temporal address, so a child never starts a dev server of its own
-        const args = [BIN, 'worker', '--queues', 'cpu', '--concurrency', String(LOCAL_WORKER_CONCURRENCY)];
+        const args = [BIN, 'worker', '--queues', 'cpu', '--concurrency', String(LOCAL_WORKER_CONCURRENCY), '--exit-with-parent'];
         if (opts.components?.length) args.push('--components', opts.components.join(','));
+        // stdin is a pipe only this process writes to: when we die (even by kill -9) the child
+        // reads EOF and stops, instead of polling on forever under init
         const child = spawn(process.execPath, args, {
           env: { ...process.env, TEMPORAL_ADDRESS: opts.temporalAddress },
-          stdio: ['ignore', fd, fd],
+          stdio: ['pipe', fd, fd],
         });
+        // a child that is gone makes writes (none are made) and the pipe fail: not our crash
+        child.stdin!.on('error', () => undefined);
         fs.closeSync(fd);
         children.push(child);
         await waitReady(child, log);

@@ -1,16 +1,17 @@
 /**
  * Operating commands: `tsfx worker`, `tsfx cancel`, `tsfx server start|stop|status`.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { bindStore, loadConfig } from '../config.js';
-import { DefinitionError } from '../errors.js';
+import { DefinitionError, DevServerNotOursError } from '../errors.js';
 import { openMetadataStore } from '../metadata/open.js';
-import { loadComponentModules } from '../../components/registry.js';
 import { connectClient } from '../orchestration/client.js';
 import { devServerStatus, ensureTemporal, stopDevServer } from '../orchestration/dev-server.js';
 import { workflowIdOf } from '../orchestration/types.js';
-import { installRuntimeLogging, startWorkers, type QueueName } from '../orchestration/worker.js';
+import { installRuntimeLogging, startWorkers, type QueueName, type RunningWorkers } from '../orchestration/worker.js';
+import { loadUserComponents } from './extra-components.js';
+import { exitWithParent } from './parent-watch.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -20,19 +21,19 @@ export function registerOperate(program: Command): void {
     .description('poll task queues and run workflows and component executors until stopped')
     .option('--queues <list>', 'comma-separated: cpu, gpu', 'cpu,gpu')
     .option('--concurrency <n>', 'executor attempts at once per queue', '2')
-    .option(
-      '--components <modules>',
-      'comma-separated modules (or pipeline files) that register custom components (also TSFX_COMPONENTS)',
-      process.env.TSFX_COMPONENTS ?? '',
-    )
-    .action(async (o: { queues: string; concurrency: string; components: string }) => {
+    .option('--components <modules>', 'comma-separated modules (or pipeline files) that register custom components (added to TSFX_COMPONENTS)', '')
+    // `tsfx run --workers n` starts its helpers with this: they stop when the run's process is gone
+    .addOption(new Option('--exit-with-parent', 'stop when stdin closes (the parent process died)').hideHelp())
+    .action(async (o: { queues: string; concurrency: string; components: string; exitWithParent?: boolean }) => {
+      const running: { workers?: RunningWorkers } = {};
+      if (o.exitWithParent) exitWithParent(() => running.workers);
       const queues = o.queues
         .split(',')
         .map((q) => q.trim())
         .filter(Boolean);
       for (const q of queues)
         if (q !== 'cpu' && q !== 'gpu') throw new DefinitionError(`unknown queue '${q}' (cpu, gpu)`);
-      await loadComponentModules(o.components.split(',').map((m) => m.trim()).filter(Boolean));
+      await loadUserComponents(o.components.split(','));
       const config = loadConfig();
       const temporal = await ensureTemporal(config, { log: out });
       const store = await openMetadataStore(config.metadataUrl);
@@ -44,6 +45,7 @@ export function registerOperate(program: Command): void {
         queues: queues as QueueName[],
         maxConcurrentExecutors: Number(o.concurrency),
       });
+      running.workers = workers;
       out(
         `worker polling ${queues.map((q) => bindStore(config, store.storeId).queuePrefix + q).join(', ')} on ${temporal.address} (pid ${process.pid}; Ctrl-C to stop)`,
       );
@@ -85,8 +87,13 @@ export function registerOperate(program: Command): void {
     out(`${t.started ? 'started' : 'already running'}: ${t.address}${t.uiUrl ? `  ui ${t.uiUrl}` : ''}`);
   });
   server.command('stop').action(async () => {
-    await stopDevServer(loadConfig());
-    out('stopped');
+    const config = loadConfig();
+    const r = await stopDevServer(config);
+    if (r.foreign)
+      throw new DevServerNotOursError(
+        `the dev server on ${r.foreign} was not started from this TSFX_HOME (${config.home}); it keeps running`,
+      );
+    out(r.stopped ? `stopped (pid ${r.pid})` : 'not running');
   });
   server.command('status').action(async () => {
     out(JSON.stringify(await devServerStatus(loadConfig())));
@@ -94,7 +101,7 @@ export function registerOperate(program: Command): void {
 }
 
 /** `<pipeline>/<runId>` or a run id this store recorded -> the run's workflow id (which names this store). */
-async function workflowIdOfRun(run: string): Promise<string> {
+export async function workflowIdOfRun(run: string): Promise<string> {
   const store = await openMetadataStore(loadConfig().metadataUrl);
   try {
     const slash = run.indexOf('/');

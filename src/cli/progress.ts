@@ -20,6 +20,8 @@ const MARK: Record<NodeProgress['status'], string> = {
 
 export interface ProgressView {
   update(p: LiveProgress): void;
+  /** a line about the run as a whole (e.g. Temporal unreachable), kept above the node block */
+  note(line: string): void;
   done(): void;
 }
 
@@ -63,7 +65,14 @@ class TerminalView implements ProgressView {
       const mark = node.status === 'RUNNING' ? FRAMES[this.frame] : MARK[node.status];
       return `  ${mark} ${id.padEnd(width)}  ${detail(id, node, p, now)}`;
     });
-    logUpdate(lines.join('\n'));
+    this.last = lines.join('\n');
+    logUpdate(this.last);
+  }
+  private last = '';
+  note(line: string): void {
+    logUpdate.clear();
+    process.stdout.write(`${line}\n`);
+    if (this.last) logUpdate(this.last);
   }
   done(): void {
     logUpdate.done();
@@ -88,6 +97,9 @@ class LineView implements ProgressView {
       this.last.set(id, key);
       this.stream.write(`  ${MARK[node.status] || '>'} ${id}  ${detail(id, node, p, Date.now())}\n`);
     }
+  }
+  note(line: string): void {
+    this.stream.write(`${line}\n`);
   }
   done(): void {}
 }

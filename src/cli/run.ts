@@ -1,31 +1,30 @@
 /**
  * `tsfx run <pipeline.ts>`: compile, make sure Temporal is there (embedded dev server when
- * TEMPORAL_ADDRESS is unset), start a worker in this process, start the run and draw its
- * progress until it ends.
+ * TEMPORAL_ADDRESS is unset), start the run's workers (run-workers.ts), start the run and draw
+ * its progress until it ends (follow-run.ts).
  */
 import path from 'node:path';
 import type { Command } from 'commander';
 import { bindStore, loadConfig } from '../config.js';
 import { DefinitionError } from '../errors.js';
 import { openMetadataStore } from '../metadata/open.js';
-import { connectClient, startPipelineRun, watchRun } from '../orchestration/client.js';
+import type { Client } from '@temporalio/client';
+import { connectClient, startPipelineRun } from '../orchestration/client.js';
 import { ensureTemporal } from '../orchestration/dev-server.js';
-import { installRuntimeLogging, startWorkers } from '../orchestration/worker.js';
 import { findComponent } from '../../components/registry.js';
+import { parseParams } from '../dsl/params.js';
 import { topologicalOrder } from '../dsl/validate.js';
 import type { PipelineSpec } from '../../schemas/pipeline-spec.js';
 import { applyParams, loadPipeline } from './load-pipeline.js';
-import { parseParams } from '../dsl/params.js';
-import { LOCAL_WORKER_CONCURRENCY, startLocalWorkers, type LocalWorkers } from './local-workers.js';
-import { createProgressView } from './progress.js';
-import { duration } from './format.js';
+import { followRun } from './follow-run.js';
+import { startRunWorkers, type RunWorkers } from './run-workers.js';
 
 interface RunFlags {
   param: string[];
   cache: boolean;
   uncached: string[];
   worker: boolean;
-  workers: string;
+  workers?: string;
   runId?: string;
   json?: boolean;
 }
@@ -38,8 +37,8 @@ export function registerRun(program: Command): void {
     .option('--param <node.key=value>', 'set a component param for this run (repeatable)', collect, [])
     .option('--no-cache', 'run every executor, reuse nothing')
     .option('--uncached <node>', "run this node's executor even if a cached result exists (repeatable)", collect, [])
-    .option('--no-worker', 'do not start a worker in this process (use running `tsfx worker`s)')
-    .option('--workers <n>', 'worker processes for the cpu queue during the run, this one included: fanned-out shards run in parallel across them', '1')
+    .option('--no-worker', 'start no worker, in this process or beside it (use running `tsfx worker`s); same as --workers 0')
+    .option('--workers <n>', 'worker processes for the run, this one included (default 1; 0 = none): fanned-out shards run in parallel across them')
     .option('--run-id <id>', 'run id (default: time-based)')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, flags: RunFlags) => {
@@ -66,38 +65,44 @@ export function checkUncached(spec: PipelineSpec, uncached: string[]): void {
     if (!ids.includes(id)) throw new DefinitionError(`--uncached '${id}': no such node (nodes: ${ids.join(', ')})`);
 }
 
+/**
+ * Worker processes for the run, this one included: `--workers n`, 1 by default; `--no-worker`
+ * is 0 (nothing polls here or beside us) and contradicts a `--workers` above 0.
+ */
+export function workerCount(flags: Pick<RunFlags, 'worker' | 'workers'>): number {
+  const raw = flags.workers ?? (flags.worker ? '1' : '0');
+  if (!/^\d+$/.test(raw)) throw new DefinitionError(`--workers takes a whole number from 0, got '${raw}'`, ['--workers']);
+  const n = Number(raw);
+  if (!flags.worker && n > 0)
+    throw new DefinitionError(`--no-worker starts no worker, but --workers asks for ${n}; give one of them`, ['--workers']);
+  return n;
+}
+
 async function runPipeline(file: string, flags: RunFlags): Promise<number> {
   const unbound = loadConfig();
-  if (!/^[1-9]\d*$/.test(flags.workers)) throw new DefinitionError(`--workers takes a whole number from 1, got '${flags.workers}'`, ['--workers']);
+  const count = workerCount(flags);
   const spec = applyParams(await loadPipeline(file), flags.param);
   checkParams(spec);
   checkUncached(spec, flags.uncached);
   const say = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
+  // until the run is started, Ctrl-C just stops: our worker processes see their stdin close
+  const interrupted = () => {
+    say('interrupted before the run started');
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   const temporal = await ensureTemporal(unbound, { log: say });
   const store = await openMetadataStore(unbound.metadataUrl);
   const config = bindStore(unbound, store.storeId);
-  if (flags.worker) installRuntimeLogging('WARN', path.join(config.home, 'logs', 'worker.log'));
-  const workers = flags.worker
-    ? await startWorkers({
-        config,
-        address: temporal.address,
-        store,
-        queues: ['cpu', 'gpu'],
-        // with worker processes beside it, take no more than they do (as `tsfx worker`): one JS
-        // thread gains nothing from holding many CPU-bound shards while the others idle
-        ...(Number(flags.workers) > 1 ? { maxConcurrentExecutors: LOCAL_WORKER_CONCURRENCY } : {}),
-      })
-    : undefined;
-  const extra = Number(flags.workers) - (flags.worker ? 1 : 0);
-  let local: LocalWorkers | undefined;
-  const client = await connectClient(temporal.address, config.temporalNamespace);
+  let workers: RunWorkers | undefined;
+  let client: Client | undefined;
   try {
-    if (extra > 0) {
-      say(`starting ${extra} more worker process${extra === 1 ? '' : 'es'} for the cpu queue…`);
-      local = await startLocalWorkers(extra, { home: config.home, temporalAddress: temporal.address, components: [path.resolve(file)] });
-    }
+    // the worker processes import the pipeline file too: its custom components register there
+    workers = await startRunWorkers({ config, address: temporal.address, store, count, say, components: [path.resolve(file)] });
+    client = await connectClient(temporal.address, config.temporalNamespace);
     const noCache = flags.cache === false ? true : flags.uncached.length ? flags.uncached : false;
     const handle = await startPipelineRun(client, config, spec, { runId: flags.runId, noCache });
+    process.off('SIGINT', interrupted);
     const runId = handle.workflowId.split('/')[1]!;
     say(`pipeline ${spec.name}  run ${runId}`);
     say(`  workflow  ${handle.workflowId}`);
@@ -107,28 +112,14 @@ async function runPipeline(file: string, flags: RunFlags): Promise<number> {
       );
     say(`  metadata  ${config.metadataUrl}`);
     say(`  artifacts ${path.join(config.storeRoot, spec.name)}`);
-    const onSigint = () => {
-      say('canceling the run… (Ctrl-C again to leave it running)');
-      process.off('SIGINT', onSigint);
-      void handle.cancel();
-    };
-    process.on('SIGINT', onSigint);
-    const view = createProgressView(topologicalOrder(spec), flags.json ? process.stderr : process.stdout);
-    const started = Date.now();
-    const result = await watchRun(handle, (p) => view.update(p)).finally(() => process.off('SIGINT', onSigint));
-    view.update({ ...result, heartbeats: {} });
-    view.done();
-    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    say(
-      `${result.status === 'COMPLETE' ? '✔' : '✘'} run ${runId} ${result.status.toLowerCase()} in ${duration(Date.now() - started)}`,
-    );
+    const result = await followRun(handle, { order: topologicalOrder(spec), json: flags.json, say, address: temporal.address });
     if (result.status === 'COMPLETE')
       say(`  inspect: tsfx artifacts --pipeline ${spec.name}   tsfx lineage <artifact-id>`);
     return result.status === 'COMPLETE' ? 0 : 1;
   } finally {
-    await local?.stop();
-    await workers?.shutdown();
-    await client.connection.close();
+    process.off('SIGINT', interrupted);
+    await workers?.stop();
+    await client?.connection.close();
     await store.close();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Open the metadata store named by a URL (TSFX_METADATA_URL, see src/config.ts):
  * `postgres://` or `postgresql://` → PostgreSQL; anything else is a SQLite file path
- * (an optional `sqlite:` prefix is stripped). Migrations run before the store is returned.
+ * (an optional `sqlite:` prefix is stripped). Migrations run before the store is returned; the
+ * store returned retries its calls through database outages (retry.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { MetadataError } from '../errors.js';
 import { KyselyMetadataStore } from './kysely-store.js';
+import { retryingStore } from './retry.js';
 import type { Database, Db, SqlDialect } from './schema.js';
 import type { MetadataStore } from './store.js';
 
@@ -58,8 +60,12 @@ function openPostgres(url: string): Db {
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
+  // A client losing its server must not crash the process: pg emits 'error' on the pool for an
+  // idle client and on the client itself while it is checked out (a query in flight when the
+  // server shuts down, 57P01), where no listener means an uncaught exception. The query in
+  // flight fails on its own and the store's retry (retry.ts) replays it on a new connection.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
@@ -109,6 +115,7 @@ export async function openMetadataStore(url: string): Promise<MetadataStore & Ky
     ? new KyselyMetadataStore(openPostgres(url), 'postgres')
     : (({ db, release }) => new KyselyMetadataStore(db, 'sqlite', release))(acquireSqlite(url));
   try {
+    // not retried: a wrong URL or a database that is not there at all is said at once
     await store.migrate();
   } catch (err) {
     await store.close().catch(() => undefined);
@@ -117,5 +124,5 @@ export async function openMetadataStore(url: string): Promise<MetadataStore & Ky
       cause: err,
     });
   }
-  return store;
+  return retryingStore(store);
 }

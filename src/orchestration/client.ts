@@ -10,6 +10,7 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { PipelineSpec, RunOptions } from '../../schemas/pipeline-spec.js';
 import type { StoreConfig } from '../config.js';
@@ -21,6 +22,7 @@ import {
   type PipelineRunResult,
   type RunProgress,
 } from './types.js';
+import { isTemporalUnreachable } from './unreachable.js';
 
 export async function connectClient(address: string, namespace: string): Promise<Client> {
   const connection = await Connection.connect({ address });
@@ -80,15 +82,31 @@ export async function readProgress(handle: WorkflowHandle): Promise<LiveProgress
   return { ...progress, heartbeats };
 }
 
+export interface WatchOptions {
+  /** how often to read progress; default 500 ms */
+  intervalMs?: number;
+  /**
+   * Called when Temporal stops answering (`unreachable`, with the error) and when it answers
+   * again (`reachable`). The watch itself keeps waiting for as long as the caller lets it.
+   */
+  onConnection?: (state: 'unreachable' | 'reachable', err?: unknown) => void;
+}
+
+/** between attempts to reach a Temporal that does not answer */
+const RECONNECT_EVERY_MS = 2_000;
+
 /**
  * Wait for a run, calling `onProgress` about every `intervalMs`. Resolves with the result,
  * or with the failed run's progress (taken from the failure details) when it failed.
+ * Temporal being unreachable (a restart, an outage longer than the SDK's own retries) is
+ * waited out: the run goes on without us, and its result is still there when the server is back.
  */
 export async function watchRun(
   handle: WorkflowHandle,
   onProgress: (p: LiveProgress) => void,
-  intervalMs = 500,
+  options: WatchOptions | number = {},
 ): Promise<PipelineRunResult> {
+  const { intervalMs = 500, onConnection } = typeof options === 'number' ? { intervalMs: options } : options;
   let finished = false;
   let last: RunProgress | undefined;
   let wake = () => {};
@@ -105,7 +123,7 @@ export async function watchRun(
     }
   })();
   try {
-    return (await handle.result()) as PipelineRunResult;
+    return (await resultThroughOutages(handle, onConnection)) as PipelineRunResult;
   } catch (err) {
     if (err instanceof WorkflowFailedError) {
       const details = (err.cause as { details?: unknown[] } | undefined)?.details?.[0] as RunProgress | undefined;
@@ -125,5 +143,28 @@ export async function watchRun(
     finished = true;
     wake();
     await poll;
+  }
+}
+
+async function resultThroughOutages(
+  handle: WorkflowHandle,
+  onConnection: WatchOptions['onConnection'],
+): Promise<unknown> {
+  let down = false;
+  for (;;) {
+    try {
+      if (down) {
+        // a cheap call first, so `reachable` is said as soon as the server answers
+        await handle.describe();
+        down = false;
+        onConnection?.('reachable');
+      }
+      return await handle.result();
+    } catch (err) {
+      if (!isTemporalUnreachable(err)) throw err;
+      if (!down) onConnection?.('unreachable', err);
+      down = true;
+      await sleep(RECONNECT_EVERY_MS);
+    }
   }
 }

@@ -130,16 +130,21 @@ export async function ensureTemporal(config: TsfxConfig, opts: EnsureTemporalOpt
   });
 }
 
-/** Stop the dev server tsfx started: SIGTERM, then SIGKILL after `graceMs`. */
+/**
+ * Stop the dev server tsfx started from this TSFX_HOME: SIGTERM, then SIGKILL after `graceMs`.
+ * `foreign` is set when this home started none but something still serves its address (a
+ * server another home started): it is left running, and the caller should say so.
+ */
 export async function stopDevServer(
   config: TsfxConfig,
   opts: { graceMs?: number } = {},
-): Promise<{ stopped: boolean; pid?: number }> {
+): Promise<{ stopped: boolean; pid?: number; foreign?: string }> {
   const pidFile = statePaths(config.home).temporalPid;
   const pid = livePid(pidFile);
   if (pid === undefined) {
     fs.rmSync(pidFile, { force: true });
-    return { stopped: false };
+    const { address } = endpoint(devServerPort());
+    return (await tcpOpen(address)) ? { stopped: false, foreign: address } : { stopped: false };
   }
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + (opts.graceMs ?? 15_000);

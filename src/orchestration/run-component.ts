@@ -51,33 +51,35 @@ async function withExecutor<T>(
     throw toFailure(err, node.id);
   }
   const activity = Context.current();
-  const execution = await deps.store.getExecution(executionId);
-  if (!execution) throw new MetadataError(`execution ${executionId} not found`);
-  // the same loading the driver got in prepareNode
-  const inputs: Record<string, InputArtifact[]> = await loadInputs(deps.store, node.id, input.inputs);
-  let last = 0;
-  const ctx: ExecutorContext = {
-    pipelineName: pipeline,
-    nodeId: node.id,
-    executionId,
-    pipelineRoot: input.root,
-    heartbeat(progress: Progress) {
-      const now = Date.now();
-      if (now - last < HEARTBEAT_EVERY_MS) return;
-      last = now;
-      activity.heartbeat(progress);
-    },
-    log: (message) => activity.log.info(message, { node: node.id, executionId }),
-    signal: activity.cancellationSignal,
-  };
   // heartbeat even while an executor is between progress reports, so a live worker is never
-  // mistaken for a dead one; a dead worker stops this timer and Temporal retries elsewhere
+  // mistaken for a dead one; a dead worker stops this timer and Temporal retries elsewhere.
+  // Started before the metadata reads: the store waits out a database outage (metadata/retry.ts)
+  // and that wait must not look like a lost worker and use up the attempt.
   const alive = setInterval(
     () => activity.heartbeat({ message: 'running' }),
     Math.max(1_000, node.timeouts.heartbeatMs / 3),
   );
   try {
     activity.heartbeat({ message: 'started' });
+    const execution = await deps.store.getExecution(executionId);
+    if (!execution) throw new MetadataError(`execution ${executionId} not found`);
+    // the same loading the driver got in prepareNode
+    const inputs: Record<string, InputArtifact[]> = await loadInputs(deps.store, node.id, input.inputs);
+    let last = 0;
+    const ctx: ExecutorContext = {
+      pipelineName: pipeline,
+      nodeId: node.id,
+      executionId,
+      pipelineRoot: input.root,
+      heartbeat(progress: Progress) {
+        const now = Date.now();
+        if (now - last < HEARTBEAT_EVERY_MS) return;
+        last = now;
+        activity.heartbeat(progress);
+      },
+      log: (message) => activity.log.info(message, { node: node.id, executionId }),
+      signal: activity.cancellationSignal,
+    };
     const resolved = (execution.properties as { resolved?: unknown }).resolved;
     return await body({ impl, params, resolved, inputs, ctx });
   } catch (err) {

@@ -53,6 +53,10 @@ export function installRuntimeLogging(level: LogLevel, file?: string): void {
   if (file) fs.mkdirSync(path.dirname(file), { recursive: true });
   const out = file ? fs.createWriteStream(file, { flags: 'a' }) : process.stderr;
   Runtime.install({
+    // no signal handlers of the SDK's: each command decides what Ctrl-C means (`tsfx run`
+    // cancels the run and a second Ctrl-C leaves; the SDK's handler would stop our workers
+    // on the first one and keep the process alive past the second)
+    shutdownSignals: [],
     // forward the native core's logs too: by default it prints to stdout, which would mix
     // into `tsfx run --json` output and the progress display
     telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
@@ -79,33 +83,88 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
     },
   });
   const connection = await NativeConnection.connect({ address: opts.address });
-  const workers: Worker[] = [];
-  for (const queue of opts.queues) {
-    const hostsWorkflows = queue === 'cpu';
-    workers.push(
-      await Worker.create({
-        connection,
-        namespace: opts.config.temporalNamespace,
-        taskQueue: `${config.queuePrefix}${queue}`,
-        activities,
-        workflowBundle: hostsWorkflows ? await workflowBundle(opts.config.home) : undefined,
-        maxConcurrentActivityTaskExecutions: opts.maxConcurrentExecutors ?? 8,
-      }),
-    );
-  }
-  const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
-  let stopping: Promise<void> | undefined;
+  const bundle = opts.queues.includes('cpu') ? await workflowBundle(opts.config.home) : undefined;
+  const create = (queue: QueueName) =>
+    Worker.create({
+      connection,
+      namespace: opts.config.temporalNamespace,
+      taskQueue: `${config.queuePrefix}${queue}`,
+      activities,
+      // the cpu worker also hosts the workflow
+      workflowBundle: queue === 'cpu' ? bundle : undefined,
+      maxConcurrentActivityTaskExecutions: opts.maxConcurrentExecutors ?? 8,
+    });
+  // created here, so a bad address or namespace fails the caller at once
+  const first = await Promise.all(opts.queues.map(create));
+  let stopping = false;
+  const current = [...first];
+  const done = Promise.all(
+    opts.queues.map((queue, i) =>
+      supervise(first[i]!, () => create(queue), (w) => (current[i] = w), () => stopping),
+    ),
+  ).then(() => undefined);
+  let shutdown: Promise<void> | undefined;
   return {
     done,
     shutdown() {
-      stopping ??= (async () => {
-        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-        await done.catch(() => undefined);
+      shutdown ??= (async () => {
+        stopping = true;
+        for (const w of current) if (w.getState() === 'RUNNING') w.shutdown();
+        await done;
         await connection.close();
       })();
-      return stopping;
+      return shutdown;
     },
   };
+}
+
+const RESTART_MIN_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+
+/**
+ * Run a worker until it is shut down, and replace it whenever it fails instead. The SDK's core
+ * retries task polls on an unreachable server without limit (UNAVAILABLE is retried with no
+ * deadline), but a poll error it deems fatal for over a minute, or a failure in the worker's own
+ * machinery, ends `run()` with FAILED: a worker process must not stop polling for that, nor
+ * crash on the rejection. Recreating it (Worker.create checks the namespace) waits until the
+ * server answers again. Resolves once `stopping()` and the worker has stopped; never rejects.
+ */
+async function supervise(
+  first: Worker,
+  create: () => Promise<Worker>,
+  replaced: (w: Worker) => void,
+  stopping: () => boolean,
+): Promise<void> {
+  let worker: Worker | undefined = first;
+  let delay = RESTART_MIN_MS;
+  for (;;) {
+    if (worker) {
+      try {
+        await worker.run();
+        if (stopping()) return;
+        delay = RESTART_MIN_MS;
+      } catch (err) {
+        if (stopping()) return;
+        Runtime.instance().logger.warn(`worker failed; restarting it: ${(err as Error).message}`);
+      }
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    if (stopping()) return;
+    delay = Math.min(delay * 2, RESTART_MAX_MS);
+    worker = await create().catch((err: unknown) => {
+      Runtime.instance().logger.warn(`worker restart failed; retrying: ${(err as Error).message}`);
+      return undefined;
+    });
+    if (worker) {
+      replaced(worker);
+      // a shutdown that came while it was being created
+      if (stopping()) {
+        worker.shutdown();
+        await worker.run().catch(() => undefined);
+        return;
+      }
+    }
+  }
 }
 
 /** Bundle workflows/ once per content hash and keep the result under TSFX_HOME/cache. */

@@ -122,7 +122,7 @@ export async function startCluster(dir: string, ports: { temporal: number; postg
       await ensureTemporal(serverConfig, { log: () => {} });
     },
     async restartPostgres(downMs) {
-      pgScript('crash');
+      pgScript('kill');
       await sleep(downMs);
       pgScript('start');
     },

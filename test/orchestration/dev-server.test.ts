@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, statePaths } from '../../src/config.js';
 import { devServerStatus, ensureTemporal, stopDevServer } from '../../src/orchestration/dev-server.js';
+import { runTsfx } from '../helpers/cli.js';
 
 // away from 7233 (the shared dev server other tests use) and from other runs of this file
 const port = 17233 + Math.floor(Math.random() * 900);
@@ -145,6 +146,26 @@ describe('embedded Temporal dev server', () => {
       expect(res).toEqual({ address: 'temporal.example:7233', started: false });
       expect(fs.readdirSync(otherHome)).toEqual([]);
       expect((await stopDevServer(external)).stopped).toBe(false);
+    } finally {
+      fs.rmSync(otherHome, { recursive: true, force: true });
+    }
+  });
+
+  it('`tsfx server stop` from a home that did not start the server says so, fails, and leaves it running', async () => {
+    const otherHome = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-not-ours-'));
+    try {
+      expect((await devServerStatus(config)).serving).toBe(true);
+      const env = { ...process.env, TSFX_HOME: otherHome, TEMPORAL_ADDRESS: '', TSFX_DEV_SERVER_PORT: String(port) };
+      const r = await runTsfx(env, 'server', 'stop');
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).not.toContain('stopped');
+      expect(r.stderr).toContain(`the dev server on 127.0.0.1:${port} was not started from this TSFX_HOME (${otherHome}); it keeps running`);
+      expect((await devServerStatus(config)).serving).toBe(true);
+      // its own home stops it
+      const own = await runTsfx({ ...env, TSFX_HOME: home }, 'server', 'stop');
+      expect(own.code, own.stderr).toBe(0);
+      expect(own.stdout).toMatch(/^stopped \(pid \d+\)/);
+      expect(await portAcceptsConnections(port)).toBe(false);
     } finally {
       fs.rmSync(otherHome, { recursive: true, force: true });
     }

@@ -1,0 +1,55 @@
+/**
+ * The workers a CLI command starts for the length of a run (`tsfx run`, `tsfx resume`): one
+ * in this process (both queues, hosting the workflow) and `count - 1` worker processes beside
+ * it for the cpu queue. `count` 0 starts nothing.
+ */
+import path from 'node:path';
+import type { TsfxConfig } from '../config.js';
+import type { MetadataStore } from '../metadata/store.js';
+import { installRuntimeLogging, startWorkers } from '../orchestration/worker.js';
+import { loadUserComponents } from './extra-components.js';
+import { LOCAL_WORKER_CONCURRENCY, startLocalWorkers, type LocalWorkers } from './local-workers.js';
+
+export interface RunWorkers {
+  stop(): Promise<void>;
+}
+
+export async function startRunWorkers(opts: {
+  config: TsfxConfig;
+  address: string;
+  store: MetadataStore;
+  count: number;
+  say: (line: string) => void;
+  /** modules the worker processes import for custom components (the pipeline file, which registered them here) */
+  components?: string[];
+}): Promise<RunWorkers> {
+  const { config, address, store, count, say } = opts;
+  if (count === 0) return { stop: async () => {} };
+  await loadUserComponents();
+  installRuntimeLogging('WARN', path.join(config.home, 'logs', 'worker.log'));
+  const workers = await startWorkers({
+    config,
+    address,
+    store,
+    queues: ['cpu', 'gpu'],
+    // with worker processes beside it, take no more than they do (as `tsfx worker`): one JS
+    // thread gains nothing from holding many CPU-bound shards while the others idle
+    ...(count > 1 ? { maxConcurrentExecutors: LOCAL_WORKER_CONCURRENCY } : {}),
+  });
+  let local: LocalWorkers | undefined;
+  const stop = async () => {
+    await local?.stop();
+    await workers.shutdown();
+  };
+  const extra = count - 1;
+  if (extra > 0) {
+    say(`starting ${extra} more worker process${extra === 1 ? '' : 'es'} for the cpu queue…`);
+    try {
+      local = await startLocalWorkers(extra, { home: config.home, temporalAddress: address, components: opts.components });
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
+  return { stop };
+}

@@ -1,0 +1,31 @@
+/**
+ * Is anybody working on an open run? A run whose `tsfx run` was killed stays RUNNING in
+ * Temporal and in metadata with nothing to make progress; only the pollers of its task queue
+ * tell. Temporal lists a poller for minutes after it was last seen, with its last poll time; a
+ * live worker re-polls at least every long-poll interval (about a minute), so a poller not seen
+ * for longer is gone.
+ */
+import type { Client } from '@temporalio/client';
+
+/** temporal.api.enums.v1.TaskQueueType (@temporalio/proto is CommonJS: no named import at run time) */
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+/** a long poll (~60 s on the server) plus slack for a busy machine */
+export const POLLER_STALE_MS = 80_000;
+
+export type Presence = 'polled' | 'no-worker' | 'closed';
+
+export async function workerPresence(client: Client, workflowId: string, now = Date.now()): Promise<Presence> {
+  const desc = await client.workflow.getHandle(workflowId).describe();
+  if (desc.status.name !== 'RUNNING') return 'closed';
+  const res = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: desc.taskQueue },
+    taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  const fresh = (res.pollers ?? []).some((p) => {
+    const t = p.lastAccessTime;
+    const ms = t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+    return now - ms < POLLER_STALE_MS;
+  });
+  return fresh ? 'polled' : 'no-worker';
+}
