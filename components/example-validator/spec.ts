@@ -39,7 +39,7 @@ const outputs = { anomalies: 'ExampleAnomalies' } as const;
 
 export const exampleValidatorSpec = {
   name: 'ExampleValidator',
-  version: '2',
+  version: '3',
   inputs,
   outputs,
   params: ExampleValidatorParams,

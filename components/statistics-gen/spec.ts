@@ -26,7 +26,9 @@ export type StatisticsGenParams = z.infer<typeof StatisticsGenParams>;
 export const statisticsGenSpec = {
   name: 'StatisticsGen',
   // 2: weightFeature; features no example has are left out of a split's statistics
-  version: '2',
+  // 3: median, quantile and standard histograms by TFDV's rank rule and interpolation; the
+  //    sketch exact up to 2048 values
+  version: '3',
   inputs: { examples: { type: 'Examples' } },
   outputs: { statistics: 'ExampleStatistics' },
   params: StatisticsGenParams,

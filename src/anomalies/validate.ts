@@ -4,9 +4,11 @@
  * descriptions, so a user reading them (or a script matching them) sees what TFDV would say.
  */
 import { byteOrder, fractionPresent, featureName, featureStatsView, type FeatureStatsView } from '../schema/stats-view.js';
-import { isDeprecated, type Feature, type FloatDomain, type Schema, type StringDomain } from '../schema/index.js';
+import { isDeprecated, type Feature, type Schema, type StringDomain } from '../schema/index.js';
 import { DefinitionError } from '../errors.js';
+import { checkBoolDomain, checkFloatDomain, checkIntDomain, checkNaturalLanguageDomain } from './domains.js';
 import { compareFeature, featuresByName, type ComparatorOptions } from './drift.js';
+import { checkFeatureSelf, domainOf } from './feature-self.js';
 import type { AnomalyInfo, Anomalies, DriftSkewInfo, Reason } from './proto.js';
 
 type Obj = Record<string, unknown>;
@@ -83,14 +85,22 @@ export function validateStatistics(dataset: Obj, schema: Schema, opts: ValidateO
   return out;
 }
 
-/** TFDV folds the reasons of one feature into one AnomalyInfo: descriptions joined, "Multiple errors" as the short one. */
+/**
+ * TFDV folds the reasons of one feature into one AnomalyInfo (UnifyDescriptions): a reason
+ * with no long description gives way to the next one, two with one give their descriptions
+ * joined and "Multiple errors" as the short one.
+ */
 function info(name: string | undefined, reason: Reason[]): AnomalyInfo {
-  const single = reason.length === 1;
+  let unified = { shortDescription: '', description: '' };
+  for (const r of reason) {
+    if (!unified.description) unified = r;
+    else if (r.description) unified = { shortDescription: 'Multiple errors', description: `${unified.description} ${r.description}` };
+  }
   return {
     ...(name === undefined ? {} : { path: { step: [name] } }),
     severity: 'ERROR',
-    shortDescription: single ? reason[0]!.shortDescription : 'Multiple errors',
-    description: reason.map((r) => r.description).join(' '),
+    shortDescription: unified.shortDescription,
+    description: unified.description,
     reason,
   };
 }
@@ -122,45 +132,64 @@ function inEnvironment(f: Feature, schema: Schema, env: string | undefined): boo
   return (schema.defaultEnvironment ?? []).includes(env);
 }
 
-function checkFeature(feature: Feature, view: FeatureStatsView, raw: Obj, schema: Schema): Reason[] {
-  const reasons: Reason[] = [];
-  const typeOk = !feature.type || feature.type === 'TYPE_UNKNOWN' || feature.type === view.schemaType;
-  if (!typeOk) {
-    reasons.push({
-      type: 'UNEXPECTED_DATA_TYPE',
-      shortDescription: 'Unexpected data type',
-      description: `Expected data of type: ${feature.type} but got ${view.schemaType}`,
-    });
-  }
-  const { numNonMissing, numMissing, minNumValues, maxNumValues } = view.common;
-  const shape = feature.shape;
-  if (shape) {
-    const size = shape.dim.reduce((n, d) => n * num(d.size), 1);
-    if (numMissing > 0 || minNumValues !== maxNumValues) {
-      reasons.push({
-        type: 'INVALID_FEATURE_SHAPE',
-        shortDescription: 'Feature shape dropped',
-        description:
-          "The feature has a shape, but it's not always present (if the feature is nested, then it should always be present at each nested level) or its value lengths vary.",
-      });
-    } else if (numNonMissing > 0 && minNumValues !== size) {
-      reasons.push({
-        type: 'INVALID_FEATURE_SHAPE',
-        shortDescription: 'Feature shape dropped',
-        description: `The feature has fixed value length ${minNumValues} but it's not compatible with the specified shape.`,
-      });
-    }
-  }
+function checkFeature(original: Feature, view: FeatureStatsView, raw: Obj, schema: Schema): Reason[] {
+  // TFDV's order (Schema::UpdateFeatureInternal): the schema's own faults, value counts,
+  // shape, presence, type, the domain, unique values; the comparators come after
+  const { reasons, feature } = checkFeatureSelf(original, schema);
+  if (!feature) return reasons;
+  const { minNumValues, maxNumValues } = view.common;
   const vc = feature.valueCount;
-  if (vc && numNonMissing > 0) {
+  if (vc) {
     if (vc.min !== undefined && minNumValues < vc.min) {
       reasons.push({ type: 'FEATURE_TYPE_LOW_NUMBER_VALUES', shortDescription: 'Missing values', description: 'Some examples have fewer values than expected.' });
     }
     if (vc.max !== undefined && maxNumValues > vc.max) {
       reasons.push({ type: 'FEATURE_TYPE_HIGH_NUMBER_VALUES', shortDescription: 'Superfluous values', description: 'Some examples have more values than expected.' });
     }
+  } else if (feature.valueCounts) {
+    reasons.push(...checkValueCounts(feature.valueCounts.valueCount ?? [], minNumValues, maxNumValues));
   }
-  const presence = feature.presence;
+  if (feature.shape) reasons.push(...checkShape(feature.shape, view, schema));
+  reasons.push(...checkPresence(feature.presence, view));
+  if (feature.type !== view.schemaType) {
+    reasons.push({
+      type: 'UNEXPECTED_DATA_TYPE',
+      shortDescription: 'Unexpected data type',
+      description: `Expected data of type: ${feature.type} but got ${view.statsType}`,
+    });
+  }
+  reasons.push(...checkDomain(feature, view, raw, schema));
+  if (feature.uniqueConstraints) reasons.push(...checkUnique(feature.uniqueConstraints, raw));
+  return reasons;
+}
+
+function checkShape(shape: NonNullable<Feature['shape']>, view: FeatureStatsView, schema: Schema): Reason[] {
+  const { numMissing, minNumValues, maxNumValues } = view.common;
+  const size = shape.dim.reduce((n, d) => n * num(d.size), 1);
+  const fixed = minNumValues === maxNumValues && minNumValues !== 0 ? minNumValues : -1;
+  // generate_legacy_feature_spec allows the feature to be absent
+  const legacy = (schema as Schema & { generateLegacyFeatureSpec?: boolean }).generateLegacyFeatureSpec === true;
+  if (fixed <= 0 || (numMissing > 0 && !legacy)) {
+    return [{
+      type: 'INVALID_FEATURE_SHAPE',
+      shortDescription: 'Feature shape dropped',
+      description:
+        "The feature has a shape, but it's not always present (if the feature is nested, then it should always be present at each nested level) or its value lengths vary.",
+    }];
+  }
+  if (fixed !== size) {
+    return [{
+      type: 'INVALID_FEATURE_SHAPE',
+      shortDescription: 'Feature shape dropped',
+      description: `The feature has fixed value length ${fixed} but it's not compatible with the specified shape.`,
+    }];
+  }
+  return [];
+}
+
+function checkPresence(presence: Feature['presence'], view: FeatureStatsView): Reason[] {
+  const reasons: Reason[] = [];
+  const { numNonMissing, numMissing } = view.common;
   if (presence?.minCount !== undefined && numNonMissing < presence.minCount) {
     reasons.push({
       type: 'FEATURE_TYPE_LOW_NUMBER_PRESENT',
@@ -169,29 +198,66 @@ function checkFeature(feature: Feature, view: FeatureStatsView, raw: Obj, schema
     });
   }
   const fraction = fractionPresent(view);
-  if (presence?.minFraction !== undefined && fraction !== undefined && fraction < presence.minFraction) {
+  if (presence?.minFraction === undefined || fraction === undefined) return reasons;
+  // min_fraction is a proto float
+  let minFraction = Math.fround(presence.minFraction);
+  if (fraction < minFraction) {
     reasons.push({
       type: 'FEATURE_TYPE_LOW_FRACTION_PRESENT',
       shortDescription: DROPPED,
-      description: `The feature was present in fewer examples than expected: minimum fraction = ${presence.minFraction.toFixed(6)}, actual = ${fraction.toFixed(6)}`,
+      description: `The feature was present in fewer examples than expected: minimum fraction = ${minFraction.toFixed(6)}, actual = ${fraction.toFixed(6)}`,
     });
+    minFraction = Math.fround(fraction);
   }
-  if (!typeOk) return reasons;
-  const stringDomain = resolveDomain(feature, schema, 'stringDomain') as StringDomain | undefined;
-  if (stringDomain && view.statsType === 'STRING') reasons.push(...checkStringDomain(stringDomain, view, raw, feature.distributionConstraints?.minDomainMass));
-  if (feature.uniqueConstraints) reasons.push(...checkUnique(feature.uniqueConstraints, raw));
-  const floatDomain = resolveDomain(feature, schema, 'floatDomain') as FloatDomain | undefined;
-  if (floatDomain?.disallowNan && nanCount(raw) > 0) {
-    reasons.push({ type: 'FLOAT_TYPE_HAS_NAN', shortDescription: 'Invalid values', description: 'Float feature has NaN values.' });
+  // a share of missing examples too small to show in a float
+  if (minFraction === 1 && numMissing !== 0) {
+    reasons.push({ type: 'FEATURE_TYPE_LOW_FRACTION_PRESENT', shortDescription: DROPPED, description: `The feature was expected everywhere, but was missing in ${numMissing} examples.` });
   }
   return reasons;
 }
 
-/** The feature's own domain, or the schema-level one its `domain` names. */
-function resolveDomain(f: Feature, schema: Schema, kind: 'stringDomain' | 'floatDomain'): StringDomain | FloatDomain | undefined {
-  if (f[kind]) return f[kind];
-  if (f.domain === undefined) return undefined;
-  return (schema[kind] as (StringDomain | FloatDomain)[] | undefined)?.find((d) => d.name === f.domain);
+/** value_counts: one level per nesting; tsfx's features are not nested, so there is one */
+function checkValueCounts(levels: NonNullable<Feature['valueCount']>[], min: number, max: number): Reason[] {
+  if (levels.length !== 1) {
+    return [{
+      type: 'VALUE_NESTEDNESS_MISMATCH',
+      shortDescription: 'Mismatched value nest level',
+      description: 'The values have a different nest level than expected. Value counts will not be checked.',
+    }];
+  }
+  const reasons: Reason[] = [];
+  const level = levels[0]!;
+  if (level.min !== undefined && min < level.min) {
+    reasons.push({ type: 'FEATURE_TYPE_LOW_NUMBER_VALUES', shortDescription: 'Missing values', description: 'Some examples have fewer values than expected at nestedness level 0.' });
+  }
+  if (level.max !== undefined && max > level.max) {
+    reasons.push({ type: 'FEATURE_TYPE_HIGH_NUMBER_VALUES', shortDescription: 'Superfluous values', description: 'Some examples have more values than expected at nestedness level 0.' });
+  }
+  return reasons;
+}
+
+/** The data against the feature's domain (the one left after checkFeatureSelf). */
+function checkDomain(feature: Feature, view: FeatureStatsView, raw: Obj, schema: Schema): Reason[] {
+  const minDomainMass = feature.distributionConstraints?.minDomainMass;
+  const strings = view.statsType === 'STRING';
+  switch (domainOf(feature)) {
+    case 'domain':
+      return strings ? checkStringDomain(schema.stringDomain!.find((x) => x.name === feature.domain)!, view, raw, minDomainMass) : [];
+    case 'stringDomain':
+      return strings ? checkStringDomain(feature.stringDomain!, view, raw, minDomainMass) : [];
+    case 'intDomain':
+      return checkIntDomain(feature.intDomain!, view);
+    case 'floatDomain':
+      return checkFloatDomain(feature.floatDomain!, view, raw);
+    case 'boolDomain':
+      return checkBoolDomain(feature.boolDomain!, view, raw);
+    case 'naturalLanguageDomain':
+      return checkNaturalLanguageDomain(feature.naturalLanguageDomain!, raw);
+    default:
+      // image_domain reads image statistics tsfx does not compute (TFDV then checks nothing);
+      // mid, url, time and struct domains have no data checks in TFDV
+      return [];
+  }
 }
 
 /** Distinct values against unique_constraints; an unset bound is 0, as TFDV reads it. */
@@ -257,10 +323,4 @@ function commonOf(raw: Obj): Obj {
 function totalValues(raw: Obj): number | undefined {
   const t = commonOf(raw).totNumValues;
   return t === undefined || t === null ? undefined : num(t);
-}
-
-/** NaN values of a numeric feature: every histogram carries the same count. */
-function nanCount(raw: Obj): number {
-  const hists = ((raw.numStats as Obj | undefined)?.histograms ?? []) as Obj[];
-  return Math.max(0, ...hists.map((h) => num(h.numNan)));
 }

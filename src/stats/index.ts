@@ -14,7 +14,7 @@ import { iterateSplit, readShard } from '../io/arrow-shards.js';
 import { accumulateTable, emptyPartial, type AccumulateOptions, type DatasetPartial } from './accumulators.js';
 
 export { accumulateBatch, accumulateTable, emptyPartial, type DatasetPartial, type FeaturePartial } from './accumulators.js';
-export { KLL_DEFAULT_K, KLL_RANK_ERROR, KllSketch } from './kll.js';
+export { KLL_DEFAULT_K, KLL_EXACT_FACTOR, KLL_RANK_ERROR, KllSketch } from './kll.js';
 export { mergePartials } from './merge.js';
 export { decodePartial, encodePartial } from './partial-file.js';
 export { WeightedKllSketch } from './kll-weighted.js';

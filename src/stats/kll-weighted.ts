@@ -17,7 +17,7 @@
  * with a positive weight, as TFDV's weighted quantiles report them.
  */
 import type { SortedSample } from './histograms.js';
-import { KLL_DEFAULT_K } from './kll.js';
+import { KLL_DEFAULT_K, KLL_EXACT_FACTOR } from './kll.js';
 
 const MIN_CAPACITY = 8;
 const SHRINK = 2 / 3;
@@ -60,7 +60,8 @@ export class WeightedKllSketch {
       total += c;
       return c;
     });
-    this.budget = total;
+    // one level: hold up to KLL_EXACT_FACTOR * k values before the first compaction
+    this.budget = this.values.length === 1 ? Math.max(total, KLL_EXACT_FACTOR * this.k) : total;
   }
 
   private reserve(h: number, more: number): void {
@@ -101,7 +102,9 @@ export class WeightedKllSketch {
     this.total += w;
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
-    if (++this.held >= this.budget) this.compress();
+    this.held++;
+    // the first compaction after the exact phase leaves more than the new budget: repeat until under it
+    while (this.held >= this.budget) this.compress();
   }
 
   /** Fold `other` into this sketch (other is left as it was). */

@@ -8,7 +8,8 @@
  *
  * Error bound (checked by test/stats/kll.test.ts on single streams and on merges of many
  * shards): with the default k = 512, the rank of any value is off by at most
- * KLL_RANK_ERROR * n. Up to k values the sketch is exact (nothing is ever compacted).
+ * KLL_RANK_ERROR * n. Up to KLL_EXACT_FACTOR * k values the sketch is exact (nothing is
+ * compacted until then).
  *
  * The coin flips come from a seeded generator, so the same input in the same order (and the
  * same merge order) always gives the same sketch: statistics are reproducible.
@@ -19,6 +20,12 @@ import { sortPrefix } from './kll-sort.js';
 export const KLL_DEFAULT_K = 512;
 /** normalized rank error bound for KLL_DEFAULT_K */
 export const KLL_RANK_ERROR = 0.01;
+/**
+ * The sketch is exact up to this many times k values (2048 for the default k): TFDV's sketch
+ * (eps 0.01) holds about 2100 values before its first compression, so on data of that size
+ * both give exactly TFDV's quantiles and histograms.
+ */
+export const KLL_EXACT_FACTOR = 4;
 
 const MIN_CAPACITY = 8;
 const SHRINK = 2 / 3;
@@ -67,7 +74,8 @@ export class KllSketch {
       total += c;
       return c;
     });
-    this.budget = total;
+    // one level: hold up to KLL_EXACT_FACTOR * k values before the first compaction
+    this.budget = this.levels.length === 1 ? Math.max(total, KLL_EXACT_FACTOR * this.k) : total;
   }
 
   /** room for `more` items at level h */
@@ -103,7 +111,9 @@ export class KllSketch {
     this.n++;
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
-    if (++this.held >= this.budget) this.compress();
+    this.held++;
+    // the first compaction after the exact phase leaves more than the new budget: repeat until under it
+    while (this.held >= this.budget) this.compress();
   }
 
   /**
@@ -128,7 +138,7 @@ export class KllSketch {
       this.lens[0] = at;
       this.n += m;
       this.held += m;
-      if (this.held >= this.budget) this.compress();
+      while (this.held >= this.budget) this.compress();
     }
     this.min = min;
     this.max = max;

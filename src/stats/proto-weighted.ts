@@ -11,7 +11,7 @@
  *  - weighted top values drop those whose weight is below weighted_frequency_threshold (1.0).
  */
 import type { FeaturePartial, NumericPartial, StringPartial } from './accumulators.js';
-import { quantileOf, quantilesHistogram, standardHistogram } from './histograms.js';
+import { numericHistograms } from './tfdv-quantiles.js';
 
 type Obj = Record<string, unknown>;
 
@@ -42,14 +42,13 @@ export function weightedNumericStats(p: NumericPartial, o: WeightedOptions): Obj
   const inf = p.posInf > 0 || p.negInf > 0;
   const mean = inf ? NaN : w.mean;
   const std = inf || w.finiteCount === 0 ? 0 : Math.sqrt(Math.max(0, w.m2 / w.finiteCount));
-  const sample = w.sketch.sample();
-  const standard = standardHistogram(sample, o.numHistogramBuckets, {
-    finiteMin: p.finiteMin, finiteMax: p.finiteMax, posInf: w.posInf, negInf: w.negInf, count: w.sketch.total,
-  });
-  const quantiles = quantilesHistogram(sample, o.numQuantilesHistogramBuckets, w.sketch.min, w.sketch.max);
+  const { median, standard, quantiles } = numericHistograms(
+    w.sketch.sample(), o.numHistogramBuckets, o.numQuantilesHistogramBuckets,
+    { finiteMin: p.finiteMin, finiteMax: p.finiteMax, posInf: w.posInf, negInf: w.negInf, count: w.sketch.total }, w.sketch,
+  );
   standard.numNan = p.numNan;
   quantiles.numNan = p.numNan;
-  return { mean, stdDev: std, median: quantileOf(sample, 0.5), histograms: [standard, quantiles] };
+  return { mean, stdDev: std, median, histograms: [standard, quantiles] };
 }
 
 export function weightedStringStats(p: StringPartial, o: WeightedOptions, rank: (m: Map<string, number>) => [string, number][], label: (v: string) => string): Obj | undefined {

@@ -6,12 +6,14 @@
  * 10 value-count quantile buckets, 10 standard and 10 quantile histogram buckets, top 20
  * values, 1000 rank-histogram buckets), so numbers agree with `tfdv.generate_statistics_*`:
  * exactly for counts, min/max, zeros, unique and top-k; to a double's last bits for mean/std;
- * within the sketches' errors for median and histograms. A weighted partial (a weight
+ * for median and histograms exactly where both sketches hold every value (tfdv-quantiles.ts;
+ * up to KLL_EXACT_FACTOR * k values), within the sketches' errors past that. A weighted partial (a weight
  * feature) adds TFDV's weighted statistics beside them (proto-weighted.ts).
  */
 import type protobuf from 'protobufjs';
 import type { DatasetPartial, FeaturePartial, NumericPartial, StringPartial } from './accumulators.js';
-import { quantileOf, quantilesHistogram, sampleFromCounts, standardHistogram, type HistogramObject } from './histograms.js';
+import { sampleFromCounts } from './histograms.js';
+import { numericHistograms, quantilesHistogramOf } from './tfdv-quantiles.js';
 import { decodeMessage, protoType } from '../io/proto.js';
 import { weightedCommonStats, weightedNumericStats, weightedStringStats } from './proto-weighted.js';
 
@@ -53,7 +55,7 @@ function commonStats(f: FeaturePartial, numExamples: number, weightedNumExamples
     c.maxNumValues = f.maxNumValues;
     c.avgNumValues = f.totNumValues / f.numNonMissing;
     const s = sampleFromCounts(f.numValuesCounts);
-    c.numValuesHistogram = quantilesHistogram(s, o.numValuesHistogramBuckets, f.minNumValues, f.maxNumValues);
+    c.numValuesHistogram = quantilesHistogramOf(s, o.numValuesHistogramBuckets);
   }
   return c;
 }
@@ -69,15 +71,10 @@ function numericStats(p: NumericPartial, o: Options): Obj {
   // TFDV 1.16: mean NaN even for +inf alone), and it clamps the NaN variance to 0
   const mean = inf ? NaN : p.mean;
   const std = inf || p.finiteCount === 0 ? 0 : Math.sqrt(Math.max(0, p.m2 / p.finiteCount));
-  const sample = p.sketch.sample();
-  const standard: HistogramObject = standardHistogram(sample, o.numHistogramBuckets, p);
-  const quantiles = quantilesHistogram(sample, o.numQuantilesHistogramBuckets, p.min, p.max);
+  const { median, standard, quantiles } = numericHistograms(p.sketch.sample(), o.numHistogramBuckets, o.numQuantilesHistogramBuckets, p, p);
   standard.numNan = p.numNan;
   quantiles.numNan = p.numNan;
-  const out: Obj = {
-    mean, stdDev: std, numZeros: p.numZeros, min: p.min, max: p.max,
-    median: quantileOf(sample, 0.5), histograms: [standard, quantiles],
-  };
+  const out: Obj = { mean, stdDev: std, numZeros: p.numZeros, min: p.min, max: p.max, median, histograms: [standard, quantiles] };
   const weighted = weightedNumericStats(p, o);
   if (weighted) out.weightedNumericStats = weighted;
   return out;

@@ -239,6 +239,128 @@ export const CASES: Case[] = [
     schema: 'feature { name: "x" type: FLOAT float_domain { disallow_nan: true } } feature { name: "n" type: INT }',
     expected: ['n:UNEXPECTED_DATA_TYPE', 'x:FLOAT_TYPE_HAS_NAN'],
   },
+  // --- every domain constraint the Schema can carry, and schema specifications TFDV rejects ---
+  {
+    // x: below and above; y: within; s: strings that are not all ints; t: int strings above the max
+    name: 'int-domain-bounds',
+    kinds: { x: 'int', y: 'int', m: 'int', s: 'bytes', t: 'bytes' },
+    current: rows({ x: range(31, (i) => i + 5), y: range(31, (i) => i), m: range(31, (i) => i - 3), s: ['1', '20', 'x', '4'], t: ['3', '50', '-7'] }),
+    schema: `feature { name: "x" type: INT int_domain { min: 10 max: 30 } }
+      feature { name: "y" type: INT int_domain { min: 0 max: 30 is_categorical: true } }
+      feature { name: "m" type: INT int_domain { min: 0 } }
+      feature { name: "s" type: BYTES int_domain { min: 0 } }
+      feature { name: "t" type: BYTES int_domain { min: -10 max: 10 } }`,
+    expected: ['m:INT_TYPE_SMALL_INT', 's:INT_TYPE_NOT_INT_STRING', 't:INT_TYPE_BIG_INT', 'x:INT_TYPE_BIG_INT', 'x:INT_TYPE_SMALL_INT'],
+  },
+  {
+    name: 'float-domain-bounds',
+    kinds: { f: 'float', g: 'float', h: 'float', k: 'float', s: 'bytes', t: 'bytes' },
+    current: rows({
+      f: range(40, (i) => i - 0.5),
+      g: range(20, (i) => (i === 7 ? Number.NEGATIVE_INFINITY : i / 10)),
+      h: range(20, (i) => (i === 3 ? Number.NaN : i / 10)),
+      k: range(20, (i) => 0.1 + i / 100),
+      s: ['1.5', 'abc', '2'],
+      t: ['0.5', '2.5', ' 1e-3'],
+    }),
+    schema: `feature { name: "f" type: FLOAT float_domain { min: 0 max: 30.25 } }
+      feature { name: "g" type: FLOAT float_domain { disallow_inf: true min: -1 } }
+      feature { name: "h" type: FLOAT float_domain { disallow_nan: true max: 1.5 } }
+      feature { name: "k" type: FLOAT float_domain { min: 0.1 max: 0.29 disallow_nan: true disallow_inf: true } }
+      feature { name: "s" type: BYTES float_domain { min: 0 } }
+      feature { name: "t" type: BYTES float_domain { max: 1 } }`,
+    expected: [
+      'f:FLOAT_TYPE_BIG_FLOAT', 'f:FLOAT_TYPE_SMALL_FLOAT', 'g:FLOAT_TYPE_HAS_INF', 'g:FLOAT_TYPE_SMALL_FLOAT', 'h:FLOAT_TYPE_HAS_NAN', 'h:FLOAT_TYPE_BIG_FLOAT',
+      's:FLOAT_TYPE_STRING_NOT_FLOAT', 't:FLOAT_TYPE_BIG_FLOAT',
+    ].sort(),
+  },
+  {
+    name: 'bool-domain',
+    kinds: { a: 'int', b: 'int', c: 'int', d: 'float', e: 'float', f: 'float', s: 'bytes', t: 'bytes', u: 'bytes' },
+    current: rows({
+      a: range(10, (i) => i % 2), b: range(10, (i) => i % 3), c: range(10, (i) => (i % 3) - 1),
+      d: range(30, (i) => [0, 1, 0.5][i % 3]!), e: range(10, (i) => i % 4), f: range(10, (i) => i % 2),
+      s: counts({ yes: 3, no: 2 }), t: counts({ yes: 3, maybe: 2 }), u: counts({ a: 3 }),
+    }),
+    schema: `feature { name: "a" type: INT bool_domain { } }
+      feature { name: "b" type: INT bool_domain { } }
+      feature { name: "c" type: INT bool_domain { } }
+      feature { name: "d" type: FLOAT bool_domain { } }
+      feature { name: "e" type: FLOAT bool_domain { } }
+      feature { name: "f" type: FLOAT bool_domain { } }
+      feature { name: "s" type: BYTES bool_domain { true_value: "yes" false_value: "no" } }
+      feature { name: "t" type: BYTES bool_domain { true_value: "yes" false_value: "no" } }
+      feature { name: "u" type: BYTES bool_domain { true_value: "a" false_value: "a" } }`,
+    // u: TFDV drops the equal false_value without reporting it
+    expected: ['b:BOOL_TYPE_BIG_INT', 'c:BOOL_TYPE_SMALL_INT', 'd:BOOL_TYPE_UNEXPECTED_FLOAT', 'e:BOOL_TYPE_UNEXPECTED_FLOAT', 't:BOOL_TYPE_UNEXPECTED_STRING'],
+  },
+  {
+    // a natural-language constraint can't be checked without its statistics; image_domain
+    // reads image statistics, absent here, so TFDV checks nothing
+    name: 'semantic-domains',
+    kinds: { s: 'bytes', t: 'bytes', u: 'bytes', v: 'int' },
+    current: rows({ s: counts({ a: 3 }), t: counts({ abcdef: 3 }), u: counts({ b: 2 }), v: range(5, (i) => i) }),
+    schema: `feature { name: "s" type: BYTES natural_language_domain { coverage { min_coverage: 0.5 } } }
+      feature { name: "t" type: BYTES image_domain { max_image_byte_size: 1 minimum_supported_image_fraction: 0.5 } }
+      feature { name: "u" type: BYTES natural_language_domain { } }
+      feature { name: "v" type: INT time_domain { integer_format: UNIX_DAYS } }`,
+    expected: ['s:STATS_NOT_AVAILABLE'],
+  },
+  {
+    name: 'invalid-schema-specification',
+    kinds: { a: 'float', b: 'int', c: 'float', d: 'int', e: 'int', g: 'int', h: 'bytes', i: 'float', j: 'bytes', k: 'int', l: 'int', m: 'int', n: 'int', o: 'float', p: 'bytes' },
+    current: rows({
+      a: range(10, (i) => i), b: range(10, (i) => i), c: range(10, (i) => i), d: range(10, (i) => i), e: range(10, (i) => i), g: range(10, (i) => i),
+      h: counts({ x: 5 }), i: range(10, (i) => i), j: counts({ x: 4, y: 1 }), k: range(10, (i) => i), l: range(10, (i) => i), m: range(10, (i) => i),
+      n: range(10, (i) => i), o: range(10, (i) => i), p: counts({ x: 3 }),
+    }),
+    schema: `feature { name: "a" type: FLOAT distribution_constraints { min_domain_mass: 0.9 } }
+      feature { name: "b" type: INT int_domain { min: 0 } distribution_constraints { } }
+      feature { name: "c" type: FLOAT presence { min_fraction: 1.5 } }
+      feature { name: "d" type: INT presence { min_fraction: -0.5 } }
+      feature { name: "e" type: INT value_count { min: -1 max: 1 } }
+      feature { name: "g" type: INT value_count { min: 3 max: 2 } }
+      feature { name: "h" type: BYTES domain: "nope" }
+      feature { name: "i" type: FLOAT int_domain { min: 0 max: 3 } }
+      feature { name: "j" type: BYTES string_domain { value: "x" value: "x" value: "z" value: "z" } }
+      feature { name: "k" int_domain { min: 0 } }
+      feature { name: "l" type: TYPE_UNKNOWN }
+      feature { name: "m" type: INT shape { dim { size: 0 } } }
+      feature { name: "n" type: INT value_counts { value_count { min: -2 } value_count { min: 3 max: 1 } } }
+      feature { name: "o" type: FLOAT time_of_day_domain { } distribution_constraints { } }
+      feature { name: "p" string_domain { value: "x" } }
+      string_domain { name: "other" value: "x" }`,
+    // j: repeated domain values are dropped silently; k: no type and no domain, so nothing else is checked
+    expected: [
+      'a:INVALID_SCHEMA_SPECIFICATION', 'b:INVALID_SCHEMA_SPECIFICATION', 'c:INVALID_SCHEMA_SPECIFICATION', 'd:INVALID_SCHEMA_SPECIFICATION',
+      'e:INVALID_SCHEMA_SPECIFICATION', 'g:FEATURE_TYPE_LOW_NUMBER_VALUES', 'g:INVALID_SCHEMA_SPECIFICATION', 'h:INVALID_DOMAIN_SPECIFICATION',
+      'i:DOMAIN_INVALID_FOR_TYPE', 'j:ENUM_TYPE_UNEXPECTED_STRING_VALUES', 'k:FEATURE_MISSING_TYPE', 'l:DOMAIN_INVALID_FOR_TYPE', 'l:UNEXPECTED_DATA_TYPE',
+      'm:INVALID_SCHEMA_SPECIFICATION', 'n:INVALID_SCHEMA_SPECIFICATION', 'n:INVALID_SCHEMA_SPECIFICATION', 'n:VALUE_NESTEDNESS_MISMATCH',
+      'o:INVALID_DOMAIN_SPECIFICATION', 'p:FEATURE_MISSING_TYPE',
+    ],
+  },
+  {
+    // TFDV's order of the reasons in one anomaly: value counts, shape, presence, type, domain
+    name: 'value-counts-and-order',
+    kinds: { v: 'int', w: 'int', x: 'float', y: 'int', z: 'int' },
+    current: rows({
+      v: range(6, (i) => range(1 + (i % 3), () => i) as number[]),
+      w: range(6, () => [1]),
+      x: range(6, () => [1.5, 2.5]),
+      y: range(6, () => [] as number[]),
+      z: range(6, (i) => i),
+    }),
+    schema: `feature { name: "v" type: INT value_counts { value_count { min: 2 max: 2 } } }
+      feature { name: "w" type: INT value_counts { value_count { min: 1 } value_count { max: 1 } } }
+      feature { name: "x" type: INT value_count { max: 1 } presence { min_count: 100 } int_domain { min: 5 } }
+      feature { name: "y" type: INT shape { dim { size: 1 } } }
+      feature { name: "z" type: INT int_domain { min: 10 } unique_constraints { min: 1 max: 2 } distribution_constraints { } }`,
+    expected: [
+      'v:FEATURE_TYPE_HIGH_NUMBER_VALUES', 'v:FEATURE_TYPE_LOW_NUMBER_VALUES', 'w:VALUE_NESTEDNESS_MISMATCH', 'x:FEATURE_TYPE_HIGH_NUMBER_VALUES',
+      'x:FEATURE_TYPE_LOW_NUMBER_PRESENT', 'x:UNEXPECTED_DATA_TYPE', 'y:INVALID_FEATURE_SHAPE', 'z:FEATURE_TYPE_NO_UNIQUE', 'z:INT_TYPE_SMALL_INT',
+      'z:INVALID_SCHEMA_SPECIFICATION',
+    ],
+  },
   {
     name: 'too-few-examples',
     kinds: { x: 'float' },

@@ -9,9 +9,15 @@
  * today (same formulas, same order of operations); the check allows 1e-9 relative because
  * Math.log2 and the C library's log2 are not guaranteed to round alike on every platform.
  *
- * Not compared, because validate.ts does not implement them: int/float domain bounds,
- * FLOAT_TYPE_HAS_INF, nested value_counts, sparse / weighted / struct features, weighted
- * statistics, previous_version statistics (COMPARATOR_*_NUM_EXAMPLES) and custom validations.
+ * The cases cover every domain and constraint a Schema feature can carry (int / float / bool /
+ * string / natural-language / image / time domains, value_count(s), shape, presence,
+ * distribution and unique constraints) and the schema specifications TFDV rejects
+ * (INVALID_SCHEMA_SPECIFICATION and friends), in TFDV's order of reasons.
+ *
+ * Not compared, because validate.ts does not implement them: nested features (value_counts
+ * past one level), sparse / weighted / struct features, weighted statistics, BYTES-typed
+ * statistics with a domain, semantic-domain statistics (natural language, image),
+ * previous_version statistics (COMPARATOR_*_NUM_EXAMPLES) and custom validations.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';

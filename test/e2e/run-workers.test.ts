@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporal } from '@temporalio/proto';
+import { workflowIdOf } from '../../src/orchestration/types.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
 import { runTsfx } from '../helpers/cli.js';
 import { alive, childrenOf, spawnTsfx, waitFor, type Background } from '../helpers/processes.js';
@@ -57,7 +58,7 @@ describe('--no-worker and --workers 0', () => {
       const e = ownEnv(flag.replace(/\W/g, ''));
       const runId = `nw-${flag.replace(/\W/g, '')}-${Date.now()}`;
       const run = background(e, 'run', SLOW, flag, '--run-id', runId);
-      const handle = env.client.workflow.getHandle(`slow/${runId}`);
+      const handle = env.client.workflow.getHandle(workflowIdOf('slow', runId, env.store.storeId));
       try {
         await waitFor('the run to start', () => handle.describe().then(() => true, () => false));
         // give a worker, were one starting, time to poll
@@ -71,7 +72,7 @@ describe('--no-worker and --workers 0', () => {
         expect(history.events!.some((ev) => ev.workflowTaskStartedEventAttributes)).toBe(false);
       } finally {
         run.child.kill('SIGKILL');
-        await terminate(`slow/${runId}`);
+        await terminate(workflowIdOf("slow", runId, env.store.storeId));
       }
     });
   }
@@ -102,7 +103,7 @@ describe('worker processes die with their parent', () => {
       await waitFor(`child worker ${child} to exit`, () => !alive(child), 30_000);
     } finally {
       if (alive(child)) process.kill(child, 'SIGKILL');
-      await terminate(`slow/${runId}`);
+      await terminate(workflowIdOf("slow", runId, env.store.storeId));
     }
   });
 

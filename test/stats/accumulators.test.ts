@@ -70,14 +70,18 @@ describe('statistics from Arrow columns (hand-computed)', () => {
     expect(s.stdDev).toBeCloseTo(Math.sqrt(1.25), 14);
     expect(s).toMatchObject({ numZeros: 1, min: 0, max: 3 });
     expect(s.histograms.map((h: { type: string; numNan: number }) => [h.type, h.numNan])).toEqual([['STANDARD', 1], ['QUANTILES', 1]]);
-    // 4 values exactly: the standard histogram holds them all, the last bucket closed at max
+    // 4 values: TFDV spreads each of its 1000 quantile bins evenly over its range, so a little
+    // of every value's weight reaches the buckets next to it (test/stats/tfdv-quantiles.test.ts
+    // checks these rows against TFDV)
     const std = s.histograms[0].buckets;
     expect(std).toHaveLength(10);
-    expect(std[0]).toEqual({ lowValue: 0, highValue: 0.3, sampleCount: 1 });
+    expect(std[0]).toMatchObject({ lowValue: 0, highValue: 0.3 });
+    expect(std[0].sampleCount).toBeCloseTo(1.0012, 12);
     // edges are min + i * width, as numpy.linspace computes them in TFDV
-    expect(std[9]).toEqual({ lowValue: 9 * 0.3, highValue: 3, sampleCount: 1 });
-    expect(std.reduce((a: number, b: { sampleCount: number }) => a + b.sampleCount, 0)).toBe(4);
-    expect(s.median).toBe(1);
+    expect(std[9]).toMatchObject({ lowValue: 9 * 0.3, highValue: 3 });
+    expect(std.reduce((a: number, b: { sampleCount: number }) => a + b.sampleCount, 0)).toBeCloseTo(4, 12);
+    // the upper middle value of an even count, by tfx_bsl's rank rule
+    expect(s.median).toBe(2);
   });
 
   it('averages list values over all of them', () => {

@@ -11,7 +11,7 @@ import type { Table } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { ExampleBatchBuilder } from '../../src/io/columns.js';
 import { readJsonExamples } from '../../src/io/json.js';
-import { accumulateTable, decodeStatistics, encodeStatistics, KLL_RANK_ERROR, statisticsList } from '../../src/stats/index.js';
+import { accumulateTable, decodeStatistics, encodeStatistics, KLL_DEFAULT_K, KLL_EXACT_FACTOR, KLL_RANK_ERROR, statisticsList } from '../../src/stats/index.js';
 import { rankMiss, rawValues, syntheticTable } from '../../src/stats/synthetic.js';
 import { byName, rel, repo, same, TFDV_EPSILON, useTfdv, type Any } from './tfdv-helpers.js';
 
@@ -94,6 +94,18 @@ function compare(table: Table, theirs: Any, ours: Any): Record<string, number> {
       );
     });
     tick('standardHistogram');
+    // where both sketches hold every value, the very numbers TFDV gives
+    if (n <= KLL_EXACT_FACTOR * KLL_DEFAULT_K) {
+      expect(os.median, `${name}.median`).toBe(ts.median);
+      os.histograms.forEach((h: Any, i: number) => {
+        h.buckets.forEach((b: Any, j: number) => {
+          const t = ts.histograms[i].buckets[j];
+          expect([b.lowValue, b.highValue], `${name} ${h.type} bucket ${j}`).toEqual([t.lowValue, t.highValue]);
+          expect(Math.abs(b.sampleCount - t.sampleCount), `${name} ${h.type} bucket ${j}`).toBeLessThanOrEqual(1e-9 * Math.max(1, t.sampleCount));
+        });
+      });
+      tick('exact');
+    }
   }
   return checked;
 }
@@ -112,6 +124,8 @@ describe('statistics against TFDV', () => {
     const checked = compare(table, theirs.datasets[0], ours.datasets[0]);
     expect(checked.mean).toBe(4);
     expect(checked.topValues).toBe(3);
+    // 344 rows: every numeric feature is compared number for number
+    expect(checked.exact).toBe(4);
   }, 300_000);
 
   it('a generated dataset with NaN, infinities, zeros, lists, ties, huge strings and invalid UTF-8 matches TFDV', async () => {
