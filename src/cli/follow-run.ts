@@ -20,9 +20,15 @@ export interface FollowOptions {
 
 export async function followRun(handle: WorkflowHandle, opts: FollowOptions): Promise<PipelineRunResult> {
   const { say } = opts;
+  const again = () => {
+    // the run stays open in Temporal (a cancel may be pending): any worker of this store finishes it
+    say(`leaving the run running: \`tsfx resume ${handle.workflowId.split('/')[1]}\` (or any \`tsfx worker\`) carries it on`);
+    process.exit(130);
+  };
   const onSigint = () => {
     say('canceling the run… (Ctrl-C again to leave it running)');
     process.off('SIGINT', onSigint);
+    process.once('SIGINT', again);
     void handle.cancel().catch((err: unknown) => say(`could not cancel: ${(err as Error).message}`));
   };
   process.on('SIGINT', onSigint);
@@ -39,7 +45,10 @@ export async function followRun(handle: WorkflowHandle, opts: FollowOptions): Pr
         view.note(`  ! Temporal at ${opts.address} is back after ${duration(Date.now() - downSince)}`);
       }
     },
-  }).finally(() => process.off('SIGINT', onSigint));
+  }).finally(() => {
+    process.off('SIGINT', onSigint);
+    process.off('SIGINT', again);
+  });
   view.update({ ...result, heartbeats: {} });
   view.done();
   if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

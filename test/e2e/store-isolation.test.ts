@@ -122,11 +122,17 @@ describe('two stores sharing task queues through one TSFX_QUEUE_PREFIX', () => {
     await other.startWorker(); // the only worker polling these queues
     const pipeline = definePipeline({ name: 'crossed' }, (p) => void p.add(Sleep({ label: 'x' }), { id: 'x' }));
     const handle = await startPipelineRun(owner.client, owner.config, pipeline.compile({ root: owner.config.home }));
-    const result = await watchRun(handle, () => {});
-    expect(result.status).toBe('FAILED');
-    expect(result.nodes.x!.error).toContain(`belongs to metadata store ${owner.store.storeId}`);
-    expect(result.nodes.x!.error).toContain(`this worker serves store ${other.store.storeId}`);
+    // the workflow's first step (recording the run) is refused already: the run fails, naming both stores
+    const failure = (await watchRun(handle, () => {}).then(
+      () => new Error('the run completed'),
+      (err: unknown) => err as Error,
+    )) as Error & { cause?: Error & { cause?: Error } };
+    const reason = [failure.message, failure.cause?.message, failure.cause?.cause?.message].join(' | ');
+    expect(reason).toContain(`belongs to metadata store ${owner.store.storeId}`);
+    expect(reason).toContain(`this worker serves store ${other.store.storeId}`);
     // nothing was recorded in either store: the refusal came before any write
+    expect(await owner.store.listRuns()).toEqual([]);
+    expect(await other.store.listRuns()).toEqual([]);
     expect(await owner.store.listExecutions()).toEqual([]);
     expect(await other.store.listExecutions()).toEqual([]);
     expect(fs.existsSync(owner.config.storeRoot) || fs.existsSync(other.config.storeRoot)).toBe(false);
