@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { TsfxConfig } from '../config.js';
 import type { MetadataStore } from '../metadata/store.js';
-import { installRuntimeLogging, startWorkers } from '../orchestration/worker.js';
+import { installRuntimeLogging, startWorkers, type RunningWorkers } from '../orchestration/worker.js';
 import { loadUserComponents } from './extra-components.js';
 import { LOCAL_WORKER_CONCURRENCY, startLocalWorkers, type LocalWorkers } from './local-workers.js';
 
@@ -39,6 +39,7 @@ export async function startRunWorkers(opts: {
   let local: LocalWorkers | undefined;
   const stop = async () => {
     await local?.stop();
+    await drain(workers, say);
     await workers.shutdown();
   };
   const extra = count - 1;
@@ -52,4 +53,22 @@ export async function startRunWorkers(opts: {
     }
   }
   return { stop };
+}
+
+/**
+ * Our run is over, but this worker may be running another run's executor attempt (an orphaned
+ * run it picked up, or one sharing the store's queues). Shutting down now would cancel that
+ * attempt and use up one of its retries, so wait for it to finish; Ctrl-C stops waiting.
+ */
+async function drain(workers: RunningWorkers, say: (line: string) => void): Promise<void> {
+  if (workers.inFlight() === 0) return;
+  say(`waiting for ${workers.inFlight()} executor attempt(s) of other runs that this worker took to finish (Ctrl-C to stop now; they are retried elsewhere)`);
+  let interrupted = false;
+  const onSigint = () => (interrupted = true);
+  process.once('SIGINT', onSigint);
+  try {
+    while (workers.inFlight() > 0 && !interrupted) await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }

@@ -42,6 +42,8 @@ export interface RunningWorkers {
   /** resolves when every worker has stopped */
   done: Promise<void>;
   shutdown(): Promise<void>;
+  /** executor attempts (non-local activities) running in these workers now */
+  inFlight(): number;
 }
 
 let runtimeInstalled = false;
@@ -106,6 +108,7 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
   let shutdown: Promise<void> | undefined;
   return {
     done,
+    inFlight: () => current.reduce((n, w) => n + (w.getState() === 'RUNNING' ? w.getStatus().numInFlightNonLocalActivities : 0), 0),
     shutdown() {
       shutdown ??= (async () => {
         stopping = true;
