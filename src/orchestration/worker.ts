@@ -89,6 +89,9 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
         activities,
         workflowBundle: hostsWorkflows ? await workflowBundle(opts.config.home) : undefined,
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentExecutors ?? 8,
+        // heartbeat details reach the server (where `tsfx run` reads progress) every second,
+        // not at 0.8 x the heartbeat timeout (24 s by default); runComponent sends at most 1/s
+        maxHeartbeatThrottleInterval: '1s',
       }),
     );
   }
