@@ -1,6 +1,8 @@
 /**
  * Live per-node progress for `tsfx run`: a redrawn block on a terminal, one line per state
- * change otherwise (CI logs, pipes), so both stay readable.
+ * change otherwise (CI logs, pipes, a terminal that reports no size), so both stay readable.
+ * Every node's line says what its executor's last heartbeat said: done/total with the unit and
+ * a percentage, or done alone, and the message.
  */
 import logUpdate from 'log-update';
 import type { LiveProgress } from '../orchestration/client.js';
@@ -24,7 +26,8 @@ export interface ProgressView {
 }
 
 export function createProgressView(nodeOrder: string[], stream: NodeJS.WriteStream = process.stdout): ProgressView {
-  return stream.isTTY ? new TerminalView(nodeOrder) : new LineView(nodeOrder, stream);
+  // redrawing needs the terminal's width (log-update erases by counting wrapped lines)
+  return stream.isTTY && (stream.columns ?? 0) > 0 ? new TerminalView(nodeOrder) : new LineView(nodeOrder, stream);
 }
 
 function detail(id: string, node: NodeProgress, p: LiveProgress, now: number): string {
