@@ -7,7 +7,7 @@
 import logUpdate from 'log-update';
 import type { LiveProgress } from '../orchestration/client.js';
 import type { NodeProgress } from '../orchestration/types.js';
-import { compactNumber, duration } from './format.js';
+import { compact, duration } from './format.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const MARK: Record<NodeProgress['status'], string> = {
@@ -37,9 +37,9 @@ function detail(id: string, node: NodeProgress, p: LiveProgress, now: number): s
   if (node.status === 'RUNNING' && hb) {
     if (hb.total)
       parts.push(
-        `${Math.floor((100 * (hb.done ?? 0)) / hb.total)}% ${compactNumber(hb.done ?? 0)}/${compactNumber(hb.total)} ${hb.unit ?? ''}`.trim(),
+        `${Math.floor((100 * (hb.done ?? 0)) / hb.total)}% ${compact(hb.done ?? 0)}/${compact(hb.total)} ${hb.unit ?? ''}`.trim(),
       );
-    else if (hb.done !== undefined) parts.push(`${compactNumber(hb.done)} ${hb.unit ?? ''}`.trim());
+    else if (hb.done !== undefined) parts.push(`${compact(hb.done)} ${hb.unit ?? ''}`.trim());
     if (hb.message && hb.message !== 'running') parts.push(hb.message);
     if (hb.attempt > 1) parts.push(`attempt ${hb.attempt}`);
   }

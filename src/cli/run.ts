@@ -17,7 +17,7 @@ import type { PipelineSpec } from '../../schemas/pipeline-spec.js';
 import { applyParams, loadPipeline } from './load-pipeline.js';
 import { LOCAL_WORKER_CONCURRENCY, startLocalWorkers, type LocalWorkers } from './local-workers.js';
 import { createProgressView } from './progress.js';
-import { duration } from './format.js';
+import { duration, toJson } from './format.js';
 
 interface RunFlags {
   param: string[];
@@ -113,7 +113,7 @@ async function runPipeline(file: string, flags: RunFlags): Promise<number> {
     const result = await watchRun(handle, (p) => view.update(p)).finally(() => process.off('SIGINT', onSigint));
     view.update({ ...result, heartbeats: {} });
     view.done();
-    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (flags.json) process.stdout.write(`${toJson(result)}\n`);
     say(
       `${result.status === 'COMPLETE' ? '✔' : '✘'} run ${runId} ${result.status.toLowerCase()} in ${duration(Date.now() - started)}`,
     );
