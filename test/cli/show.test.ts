@@ -196,11 +196,50 @@ describe('tsfx show on the example pipeline', () => {
       { name: 'other', type: 'Schema', uri: path.join(env.config.artifactRoot, 'manual', 'none'), properties: {} },
       { name: 'model', type: 'Model', uri: dir, properties: {} },
     ]);
-    expect((await tsfx('show', String(schema!.id))).stdout).toBe(schemaText);
-    expect((await tsfx('show', String(noText!.id))).stdout).toContain('not available');
+    // TFDV's display_schema table, then the text form (unless --no-text)
+    const shown = (await tsfx('show', String(schema!.id))).stdout;
+    expect(shown).toMatch(/^Feature name\s+Type\s+Presence\s+Valency\s+Domain\n'Species'\s+BYTES\s+-$/m);
+    expect(shown.endsWith(`schema.pbtxt:\n${schemaText}`)).toBe(true);
+    expect((await tsfx('show', String(schema!.id), '--no-text')).stdout).not.toContain('name: "Species"');
+    expect((await tsfx('show', String(noText!.id))).stdout).toContain('nothing to show');
     const refused = await tsfx('show', String(model!.id));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`tsfx show has no view for Model yet; use tsfx artifact ${model!.id}`);
     expect((await tsfx('show', '999999')).stderr).toContain('no artifact #999999');
+  });
+
+  it("shows SchemaGen's schema as TFDV's display_schema tables, then its text; --json gives the tables", async () => {
+    const [schema] = JSON.parse((await tsfx('artifacts', '--type', 'Schema', '--pipeline', 'penguin', '--json')).stdout) as { id: number }[];
+    const r = await tsfx('show', String(schema!.id));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Feature name\s+Type\s+Presence\s+Valency\s+Domain$/m);
+    // a required feature gets a shape, not a value_count, from infer_schema: TFDV shows no valency
+    expect(r.stdout).toMatch(/^'Species'\s+STRING\s+required\s+'Species'$/m);
+    expect(r.stdout).toMatch(/^'Body Mass \(g\)'\s+INT\s+optional\s+single\s+-$/m);
+    expect(r.stdout).toMatch(/^domains \(\d+\)\nDomain\s+Values\n(.*\n)*'Species'\s+'Adelie', 'Chinstrap', 'Gentoo'$/m);
+    expect(r.stdout).toMatch(/\nschema\.pbtxt:\nfeature \{/);
+    const json = JSON.parse((await tsfx('show', String(schema!.id), '--json')).stdout) as {
+      features: { name: string; type: string; presence: string; valency: string; domain: string }[];
+      domains: { domain: string; values: string[] }[];
+      text: string;
+    };
+    expect(json.features).toContainEqual({ name: "'Species'", type: 'STRING', presence: 'required', valency: '', domain: "'Species'" });
+    expect(json.domains).toContainEqual({ domain: "'Species'", values: ['Adelie', 'Chinstrap', 'Gentoo'] });
+    expect(json.text).toContain('feature {');
+  });
+
+  it('prints float32 example values as their shortest decimals in tsfx artifact, table and --json', async () => {
+    const [examples] = JSON.parse((await tsfx('artifacts', '--type', 'Examples', '--json')).stdout) as { id: number }[];
+    const text = (await tsfx('artifact', String(examples!.id))).stdout;
+    // penguins.json's 39.1 is 39.099998474121094 as a float32 widened to a double
+    expect(text).not.toMatch(/\d\.\d{9,}/);
+    const json = JSON.parse((await tsfx('artifact', String(examples!.id), '--json')).stdout) as {
+      preview: Record<string, { first: Record<string, unknown>[] }>;
+      createTime: string;
+    };
+    const values = json.preview.train!.first.flatMap((r) => Object.values(r)).flat().filter((v) => typeof v === 'number');
+    expect(values.length).toBeGreaterThan(0);
+    for (const v of values) expect(String(v)).not.toMatch(/\d\.\d{9,}/);
+    expect(json.createTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 });
