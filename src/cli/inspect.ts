@@ -10,9 +10,10 @@ import { ArtifactTypeName, type ExamplesProperties } from '../../schemas/artifac
 import { loadConfig } from '../config.js';
 import { DefinitionError, MetadataError } from '../errors.js';
 import { openMetadataStore } from '../metadata/open.js';
-import type { Artifact, LineageNode, MetadataStore } from '../metadata/store.js';
+import type { Artifact, MetadataStore } from '../metadata/store.js';
 import { localPath } from '../artifacts/local-store.js';
 import { bytesText, float32, table, toJson, when } from './format.js';
+import { lineageGraph, renderLineage } from './render-lineage.js';
 
 export async function withStore(fn: (store: MetadataStore) => Promise<void>): Promise<void> {
   const store = await openMetadataStore(loadConfig().metadataUrl);
@@ -133,7 +134,7 @@ export function registerInspect(program: Command): void {
 
   program
     .command('lineage')
-    .description('what an artifact was made from (upstream) and what was made from it (downstream)')
+    .description('what an artifact was made from (upstream) and what was made from it (downstream); a subtree reached twice is printed once, then "(see #id above)"')
     .argument('<id>')
     .option('--depth <n>', 'hops to follow', '10')
     .option('--json')
@@ -142,29 +143,11 @@ export function registerInspect(program: Command): void {
         const id = parseId(rawId);
         const up = await store.lineage(id, 'upstream', Number(o.depth));
         const down = await store.lineage(id, 'downstream', Number(o.depth));
-        if (o.json) return out(toJson({ upstream: up, downstream: down }));
-        out(`#${up.artifact.id} ${up.artifact.type} ${up.artifact.name}`);
-        out('upstream (made from):');
-        printTree(up, '  ', 'upstream');
-        out('downstream (used by):');
-        printTree(down, '  ', 'downstream');
+        // the trees as before, and the same lineage once per artifact/execution as a graph
+        if (o.json) return out(toJson({ upstream: up, downstream: down, graph: lineageGraph(up, down) }));
+        out(renderLineage(up, down));
       }),
     );
-}
-
-function printTree(node: LineageNode, indent: string, dir: 'upstream' | 'downstream'): void {
-  if (!node.executions.length) out(`${indent}(none)`);
-  for (const e of node.executions) {
-    const x = e.execution;
-    out(
-      `${indent}${dir === 'upstream' ? '<-' : '->'} execution #${x.id} ${x.type} ${x.pipeline}/${x.runId} node ${x.nodeId} ${x.state}`,
-    );
-    for (const child of e.artifacts) {
-      const as = child.role ? ` (as ${child.role})` : '';
-      out(`${indent}   ${child.artifact.type} #${child.artifact.id} ${child.artifact.name}${as}`);
-      if (child.executions.length) printTree(child, `${indent}      `, dir);
-    }
-  }
 }
 
 /** A preview cell: bytes as text/hex/base64 (format.ts), lists as [a,b], everything else as is. */

@@ -242,4 +242,20 @@ describe('tsfx show on the example pipeline', () => {
     for (const v of values) expect(String(v)).not.toMatch(/\d\.\d{9,}/);
     expect(json.createTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
+
+  it('tsfx lineage of the anomalies prints the statistics subtree once (ExampleValidator reads it directly and through the schema)', async () => {
+    const [anomalies] = JSON.parse((await tsfx('artifacts', '--type', 'ExampleAnomalies', '--json')).stdout) as { id: number }[];
+    const r = await tsfx('lineage', String(anomalies!.id));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.match(/<- execution #\d+ StatisticsGen /g)).toHaveLength(1);
+    expect(r.stdout.match(/<- execution #\d+ ExampleGen /g)).toHaveLength(1);
+    expect(r.stdout).toContain(`ExampleStatistics #${statsId} StatisticsGen.statistics (as statistics) (see #${statsId} above)`);
+    const json = JSON.parse((await tsfx('lineage', String(anomalies!.id), '--json')).stdout) as {
+      upstream: { artifact: { id: number } };
+      graph: { artifacts: { id: number }[]; executions: { id: number; type: string }[] };
+    };
+    expect(json.upstream.artifact.id).toBe(anomalies!.id);
+    expect(json.graph.executions.map((x) => x.type).sort()).toEqual(['ExampleGen', 'ExampleValidator', 'SchemaGen', 'StatisticsGen']);
+    expect(new Set(json.graph.artifacts.map((a) => a.id)).size).toBe(json.graph.artifacts.length);
+  });
 });
