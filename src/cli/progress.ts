@@ -4,7 +4,7 @@
  * Every node's line says what its executor's last heartbeat said: done/total with the unit and
  * a percentage, or done alone, and the message.
  */
-import logUpdate from 'log-update';
+import { createLogUpdate } from 'log-update';
 import type { LiveProgress } from '../orchestration/client.js';
 import type { NodeProgress } from '../orchestration/types.js';
 import { compact, duration } from './format.js';
@@ -27,7 +27,7 @@ export interface ProgressView {
 
 export function createProgressView(nodeOrder: string[], stream: NodeJS.WriteStream = process.stdout): ProgressView {
   // redrawing needs the terminal's width (log-update erases by counting wrapped lines)
-  return stream.isTTY && (stream.columns ?? 0) > 0 ? new TerminalView(nodeOrder) : new LineView(nodeOrder, stream);
+  return stream.isTTY && (stream.columns ?? 0) > 0 ? new TerminalView(nodeOrder, stream) : new LineView(nodeOrder, stream);
 }
 
 function detail(id: string, node: NodeProgress, p: LiveProgress, now: number): string {
@@ -54,22 +54,32 @@ function detail(id: string, node: NodeProgress, p: LiveProgress, now: number): s
   return parts.join('  ');
 }
 
+/** The block redrawn in place on the view's own stream (stderr under `tsfx run --json`, so stdout stays JSON). */
 class TerminalView implements ProgressView {
   private frame = 0;
-  constructor(private readonly order: string[]) {}
+  private readonly draw: ReturnType<typeof createLogUpdate>;
+  constructor(
+    private readonly order: string[],
+    private readonly stream: NodeJS.WriteStream,
+  ) {
+    this.draw = createLogUpdate(stream);
+  }
   update(p: LiveProgress): void {
     const width = Math.max(...this.order.map((id) => id.length));
     const now = Date.now();
     this.frame = (this.frame + 1) % FRAMES.length;
+    // a line never wraps: a wrapped line would be miscounted when the block is redrawn
+    const columns = Math.max(20, (this.stream.columns ?? 80) - 1);
     const lines = this.order.map((id) => {
       const node = p.nodes[id] ?? { status: 'PENDING' as const };
       const mark = node.status === 'RUNNING' ? FRAMES[this.frame] : MARK[node.status];
-      return `  ${mark} ${id.padEnd(width)}  ${detail(id, node, p, now)}`;
+      const line = `  ${mark} ${id.padEnd(width)}  ${detail(id, node, p, now)}`;
+      return [...line].length > columns ? `${[...line].slice(0, columns - 1).join('')}…` : line;
     });
-    logUpdate(lines.join('\n'));
+    this.draw(lines.join('\n'));
   }
   done(): void {
-    logUpdate.done();
+    this.draw.done();
   }
 }
 

@@ -38,3 +38,25 @@ describe('progress view', () => {
     expect(lines.at(-1)).toBe('  ✔ ExampleGen  COMPLETE  4.0s  examples=#7');
   });
 });
+
+describe('progress view on a terminal', () => {
+  it("redraws on its own stream (not stdout) with the heartbeat's done/total, clipped to the terminal's width", () => {
+    const stream = fakeStream({ isTTY: true, columns: 60 });
+    const written: string[] = [];
+    const stdoutWrite = process.stdout.write;
+    process.stdout.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      const view = createProgressView(['ExampleGen', 'StatisticsGen'], stream);
+      view.update(snapshot(109_500_000));
+      view.done();
+    } finally {
+      process.stdout.write = stdoutWrite;
+    }
+    expect(written.join('')).toBe('');
+    // eslint-disable-next-line no-control-regex
+    const plain = stream.text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    const line = plain.split('\n').find((l) => l.includes('ExampleGen'))!;
+    expect(line).toMatch(/^ {2}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] ExampleGen {5}RUNNING {2}3\.\ds {2}41% 109\.5M\/263\.2M bytes\s*…$/);
+    expect([...line].length).toBeLessThanOrEqual(59);
+  });
+});
