@@ -46,5 +46,13 @@ describe('tsfx run progress', () => {
     // every pass over the file counts: the CSV type inference, then the read
     expect(progress[0]).toContain(`/${Number(((2 * size) / 1e6).toPrecision(4))}M bytes`);
     expect(lines.at(-1)).toMatch(/ExampleGen {2}COMPLETE/);
+
+    // the cached rerun's --json: node times as ISO 8601 UTC strings, as in every --json output
+    const again = await runTsfx(env.env, 'run', 'test/fixtures/pipelines/big-input.ts', '--param', `ExampleGen.input=${file}`, '--json');
+    expect(again.code, again.stderr).toBe(0);
+    const node = (JSON.parse(again.stdout) as { nodes: Record<string, { status: string; startedAt: unknown; finishedAt: unknown }> }).nodes.ExampleGen!;
+    expect(node.status).toBe('CACHED');
+    expect(node.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(node.finishedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 });
