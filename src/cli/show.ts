@@ -12,7 +12,9 @@ import { DataError, DefinitionError, MetadataError } from '../errors.js';
 import type { Artifact } from '../metadata/store.js';
 import { decodeSchema, parseSchemaText, type Schema } from '../schema/index.js';
 import { decodeStatistics, statisticsJson } from '../stats/index.js';
+import { statisticsListType } from '../stats/proto.js';
 import { toJson } from './format.js';
+import { shortenFloatFields } from './proto-floats.js';
 import { parseId, previewExamples, withStore } from './inspect.js';
 import { renderAnomalies, type AnomaliesView } from './render-anomalies.js';
 import { renderSchema, schemaView } from './render-schema.js';
@@ -54,7 +56,9 @@ export function readSplitStatistics(a: Artifact, split: string, json = false): D
   } catch (err) {
     throw new DataError(`cannot read statistics of split '${split}': ${(err as Error).message}`, file);
   }
-  const list = (json ? statisticsJson(bytes) : decodeStatistics(bytes, file)) as { datasets?: DatasetStats[] };
+  const decoded = json ? statisticsJson(bytes) : decodeStatistics(bytes, file);
+  // avg_length and the other proto floats: 6.5454545, not 6.545454502105713
+  const list = shortenFloatFields(statisticsListType(), decoded) as { datasets?: DatasetStats[] };
   const ds = list.datasets ?? [];
   // StatisticsGen writes one dataset per file, named after the split
   const found = ds.find((d) => d.name === split) ?? (ds.length === 1 ? ds[0] : undefined);

@@ -8,6 +8,7 @@ import { Float64, Int32, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fmt, percent, renderDataset, sparkline, type DatasetStats } from '../../src/cli/render-stats.js';
 import { accumulateTable, decodeStatistics, encodeStatistics, statisticsList } from '../../src/stats/index.js';
+import { float32 } from '../../src/cli/format.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
 import { runTsfx } from '../helpers/cli.js';
 
@@ -146,6 +147,16 @@ describe('tsfx show on the example pipeline', () => {
     expect(r.stdout).toMatch(/^Species\s+\d+\s+[\d.]+%\s+3\s+Adelie\s+\d+/m);
     // a numeric feature's row ends in a 10-cell histogram
     expect(r.stdout).toMatch(/^Body Mass \(g\)\s.*\s[▁▂▃▄▅▆▇█]{10}$/mu);
+  });
+
+  it("prints proto float fields (a string feature's avg_length) as their shortest float32 decimal in --json", async () => {
+    const json = JSON.parse((await tsfx('show', String(statsId), '--json')).stdout) as Record<
+      string,
+      { features: { path: { step: string[] }; stringStats?: { avgLength: number } }[] }
+    >;
+    const species = json.train!.features.find((f) => f.path.step[0] === 'Species')!;
+    expect(species.stringStats!.avgLength).toBe(float32(species.stringStats!.avgLength));
+    expect(String(species.stringStats!.avgLength)).not.toMatch(/\.\d{9,}/);
   });
 
   it('prints the decoded statistics per split with --json, agreeing with the Examples row counts', async () => {
