@@ -58,10 +58,10 @@ const SUFFIXES = [
 ] as const;
 
 /**
- * The one compact number style of every table (statistics, progress, gc): at most 4 significant
- * digits; below 100,000 plain (integers in full, others rounded to 4 significant digits but never
- * past the units: 22301.5 -> 22302); from 100,000 a k/M/G/T suffix chosen after rounding
- * (999,950 -> 1M, never 1000k); below 0.001 e-notation with a 4-digit mantissa (-1.2e-5).
+ * The one compact number style of every table column (statistics, anomalies, progress, gc): at
+ * most 4 significant digits; from 10,000 on a k/M/G/T suffix, chosen after rounding (999,950 ->
+ * 1M, never 1000k); below 0.001 e-notation with a mantissa of at most 4 digits (-1.2e-5). So
+ * 22301.5 is 22.3k beside 114.4k, never 2.230e+4.
  */
 export function compact(n: number | undefined): string {
   if (n === undefined) return '-';
@@ -73,12 +73,22 @@ export function compact(n: number | undefined): string {
     const [m, e] = n.toExponential(3).split('e');
     return `${trimZeros(m!)}e${e}`;
   }
-  // round first, so the suffix fits the rounded value: 99999.7 -> 100k, 999950 -> 1M
-  const digits = Math.floor(Math.log10(a)) + 1;
-  const r = Number(n.toPrecision(digits <= 5 ? Math.max(4, digits) : 4));
-  if (Math.abs(r) < 1e5) return Number.isInteger(n) ? String(n) : trimZeros(String(r));
-  const [unit, suffix] = SUFFIXES.find(([u]) => Math.abs(r) >= u)!;
+  // round first, so the suffix fits the rounded value: 9999.7 -> 10k, 999950 -> 1M
+  const r = Number(n.toPrecision(4));
+  const ra = Math.abs(r);
+  if (ra < 1e4) return trimZeros(String(r));
+  const [unit, suffix] = SUFFIXES.find(([u]) => ra >= u)!;
   return `${trimZeros(String(Number((r / unit).toPrecision(4))))}${suffix}`;
+}
+
+/**
+ * A measurement beside its threshold (drift/skew): 6 significant digits, no suffix, so a value
+ * just over the line never prints the same as the threshold it crossed (compact would round both to 0.15).
+ */
+export function measure(n: number | undefined): string {
+  if (n === undefined) return '';
+  if (!Number.isFinite(n)) return compact(n);
+  return String(Number(n.toPrecision(6)));
 }
 
 function trimZeros(s: string): string {

@@ -153,7 +153,8 @@ export function categoricalRows(features: FeatureStats[], numExamples: number | 
 export function renderDataset(ds: DatasetStats, split = ds.name ?? '?'): string {
   const features = ds.features ?? [];
   const n = ds.numExamples ?? 0;
-  const parts = [`split ${split}: ${fmt(n)} examples, ${features.length} features`];
+  // the exact count in the heading; the table columns are compact
+  const parts = [`split ${split}: ${n} examples, ${features.length} features`];
   const num = numericRows(features, n);
   if (num.length) {
     parts.push(`\nnumeric features (${num.length})`);

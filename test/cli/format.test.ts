@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Binary, Float32, Int64, List, Field, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { bytesText, compact, float32, toJson } from '../../src/cli/format.js';
+import { bytesText, compact, float32, measure, toJson } from '../../src/cli/format.js';
 import { previewExamples } from '../../src/cli/inspect.js';
 import { renderDataset, type DatasetStats } from '../../src/cli/render-stats.js';
 import type { Artifact } from '../../src/metadata/store.js';
@@ -16,19 +16,19 @@ describe('compact numbers', () => {
   it('never mixes e-notation with k/M suffixes, and picks the suffix after rounding', () => {
     // toPrecision(4) gave '2.230e+4' for 22301.5 and (n/1e3) gave '1000k' for 999,950
     expect([22301.5, 114_400, 999_950, 1e6, 99_999, 99_999.7, 123_456, 2.5e9].map(compact)).toEqual([
-      '22302',
+      '22.3k',
       '114.4k',
       '1M',
       '1M',
-      '99999',
+      '100k',
       '100k',
       '123.5k',
       '2.5G',
     ]);
-    expect([-0.000012, 0.000123456, 43.9219, 0, NaN, Infinity].map(compact)).toEqual(['-1.2e-5', '1.235e-4', '43.92', '0', 'NaN', '∞']);
+    expect([-0.000012, 0.000123456, 43.9219, 9999, 12_345, 0, NaN, Infinity].map(compact)).toEqual(['-1.2e-5', '1.235e-4', '43.92', '9999', '12.35k', '0', 'NaN', '∞']);
   });
 
-  it('gives a statistics row one style: MEAN and MEDIAN of about a million both 1M, a 5-digit mean plain', () => {
+  it('gives a statistics row one style: MEAN and MEDIAN of about a million both 1M, at most 4 significant digits everywhere', () => {
     const ds: DatasetStats = {
       name: 'train',
       numExamples: 10,
@@ -48,7 +48,7 @@ describe('compact numbers', () => {
       ],
     };
     const row = renderDataset(ds).split('\n').find((l) => l.startsWith('x '))!;
-    expect(row.trim().split(/\s+/).slice(3, 9)).toEqual(['1M', '22302', '0%', '114.4k', '1M', '2M']);
+    expect(row.trim().split(/\s+/).slice(3, 9)).toEqual(['1M', '22.3k', '0%', '114.4k', '1M', '2M']);
     expect(row).not.toMatch(/e[+-]\d|1000k/);
   });
 });
@@ -107,5 +107,11 @@ describe('Examples preview', () => {
       { length: [6.9], raw: 'AP8=', id: 1 },
       { length: [39.1, 0.1], raw: 'b2s=', id: 2 },
     ]);
+  });
+});
+
+describe('measurements', () => {
+  it('keeps 6 significant digits beside a threshold, so a value just over it never prints as the threshold', () => {
+    expect([measure(0.150004), measure(0.15), measure(1 / 3), measure(undefined)]).toEqual(['0.150004', '0.15', '0.333333', '']);
   });
 });
