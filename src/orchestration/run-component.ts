@@ -52,15 +52,12 @@ async function withExecutor<T>(
   // the same loading the driver got in prepareNode
   const inputs: Record<string, InputArtifact[]> = await loadInputs(deps.store, node.id, input.inputs);
   let last = 0;
-  // what the keep-alive repeats: the last progress, so a quiet stretch doesn't erase done/total
-  let latest: Progress = { message: 'running' };
   const ctx: ExecutorContext = {
     pipelineName: pipeline,
     nodeId: node.id,
     executionId,
     pipelineRoot: input.root,
     heartbeat(progress: Progress) {
-      latest = progress;
       const now = Date.now();
       if (now - last < HEARTBEAT_EVERY_MS) return;
       last = now;
@@ -72,7 +69,7 @@ async function withExecutor<T>(
   // heartbeat even while an executor is between progress reports, so a live worker is never
   // mistaken for a dead one; a dead worker stops this timer and Temporal retries elsewhere
   const alive = setInterval(
-    () => activity.heartbeat(latest),
+    () => activity.heartbeat({ message: 'running' }),
     Math.max(1_000, node.timeouts.heartbeatMs / 3),
   );
   try {
