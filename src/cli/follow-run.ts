@@ -6,7 +6,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { watchRun } from '../orchestration/client.js';
 import type { PipelineRunResult } from '../orchestration/types.js';
-import { duration } from './format.js';
+import { duration, toJson } from './format.js';
 import { createProgressView } from './progress.js';
 
 export interface FollowOptions {
@@ -51,7 +51,7 @@ export async function followRun(handle: WorkflowHandle, opts: FollowOptions): Pr
   });
   view.update({ ...result, heartbeats: {} });
   view.done();
-  if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (opts.json) process.stdout.write(`${toJson(result)}\n`);
   say(
     `${result.status === 'COMPLETE' ? '✔' : '✘'} run ${result.runId} ${result.status.toLowerCase()} in ${duration(Date.now() - started)}`,
   );

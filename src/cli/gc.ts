@@ -9,7 +9,7 @@ import { leftoverShards, planSweep, removeSwept, type FileSweep, type Removable 
 import { bindStore, loadConfig } from '../config.js';
 import { DefinitionError } from '../errors.js';
 import type { GcPlan, MetadataStore } from '../metadata/store.js';
-import { compactNumber, toJson } from './format.js';
+import { compact, toJson } from './format.js';
 import { withStore } from './inspect.js';
 
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
@@ -99,7 +99,7 @@ function report(s: {
     );
   out(
     `${s.dryRun ? 'would remove' : 'removed'} ${plural(s.artifacts, 'artifact')}, ${plural(s.executions, 'execution')}, ` +
-      `${plural(s.runs, 'run')}; ${s.dryRun ? 'would free' : 'freed'} ${compactNumber(s.bytes)}B in ` +
+      `${plural(s.runs, 'run')}; ${s.dryRun ? 'would free' : 'freed'} ${compact(s.bytes)}B in ` +
       `${plural(s.folders, 'folder')} (${s.shardFolders} leftover _shards)`,
   );
   if (s.leftInPlace.length)

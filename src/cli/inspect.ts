@@ -4,18 +4,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { tableFromIPC } from 'apache-arrow';
+import { DataType, Precision, tableFromIPC, type Field } from 'apache-arrow';
 import type { Command } from 'commander';
 import { ArtifactTypeName, type ExamplesProperties } from '../../schemas/artifacts.js';
 import { loadConfig } from '../config.js';
 import { DefinitionError, MetadataError } from '../errors.js';
 import { openMetadataStore } from '../metadata/open.js';
-import type { Artifact, LineageNode, MetadataStore, RunSummary } from '../metadata/store.js';
+import type { Artifact, MetadataStore, RunSummary } from '../metadata/store.js';
 import { connectClient } from '../orchestration/client.js';
 import { devServerStatus } from '../orchestration/dev-server.js';
 import { workerPresence } from '../orchestration/liveness.js';
 import { localPath } from '../artifacts/local-store.js';
-import { table, toJson, when } from './format.js';
+import { bytesText, float32, table, toJson, when } from './format.js';
+import { lineageGraph, renderLineage } from './render-lineage.js';
 
 /**
  * RUNNING runs marked `noWorker` when their workflow is open but no worker polls for it. Asks
@@ -169,7 +170,7 @@ export function registerInspect(program: Command): void {
 
   program
     .command('lineage')
-    .description('what an artifact was made from (upstream) and what was made from it (downstream)')
+    .description('what an artifact was made from (upstream) and what was made from it (downstream); a subtree reached twice is printed once, then "(see #id above)"')
     .argument('<id>')
     .option('--depth <n>', 'hops to follow', '10')
     .option('--json')
@@ -178,34 +179,24 @@ export function registerInspect(program: Command): void {
         const id = parseId(rawId);
         const up = await store.lineage(id, 'upstream', Number(o.depth));
         const down = await store.lineage(id, 'downstream', Number(o.depth));
-        if (o.json) return out(toJson({ upstream: up, downstream: down }));
-        out(`#${up.artifact.id} ${up.artifact.type} ${up.artifact.name}`);
-        out('upstream (made from):');
-        printTree(up, '  ', 'upstream');
-        out('downstream (used by):');
-        printTree(down, '  ', 'downstream');
+        // the trees as before, and the same lineage once per artifact/execution as a graph
+        if (o.json) return out(toJson({ upstream: up, downstream: down, graph: lineageGraph(up, down) }));
+        out(renderLineage(up, down));
       }),
     );
 }
 
-function printTree(node: LineageNode, indent: string, dir: 'upstream' | 'downstream'): void {
-  if (!node.executions.length) out(`${indent}(none)`);
-  for (const e of node.executions) {
-    const x = e.execution;
-    out(
-      `${indent}${dir === 'upstream' ? '<-' : '->'} execution #${x.id} ${x.type} ${x.pipeline}/${x.runId} node ${x.nodeId} ${x.state}`,
-    );
-    for (const child of e.artifacts) {
-      const as = child.role ? ` (as ${child.role})` : '';
-      out(`${indent}   ${child.artifact.type} #${child.artifact.id} ${child.artifact.name}${as}`);
-      if (child.executions.length) printTree(child, `${indent}      `, dir);
-    }
-  }
-}
-
+/** A preview cell: bytes as text/hex/base64 (format.ts), lists as [a,b], everything else as is. */
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '∅';
-  const s = typeof v === 'object' ? toJson(v).replace(/\s+/g, '') : String(v);
+  const s =
+    v instanceof Uint8Array
+      ? bytesText(v)
+      : Array.isArray(v)
+        ? `[${v.map((x) => (x instanceof Uint8Array ? bytesText(x) : String(x))).join(',')}]`
+        : typeof v === 'object'
+          ? toJson(v).replace(/\s+/g, '')
+          : String(v);
   return s.length > 24 ? `${s.slice(0, 23)}…` : s;
 }
 
@@ -222,11 +213,14 @@ export function previewExamples(
     if (shards.length) {
       const file = path.join(localPath(a.uri), `Split-${split}`, shards[0]!);
       const t = tableFromIPC(fs.readFileSync(file));
+      const fields = new Map(t.schema.fields.map((f) => [f.name, f]));
       first = t
         .slice(0, n)
         .toArray()
         .map((r) =>
-          Object.fromEntries(Object.entries(r.toJSON() as Record<string, unknown>).map(([k, v]) => [k, plain(v)])),
+          Object.fromEntries(
+            Object.entries(r.toJSON() as Record<string, unknown>).map(([k, v]) => [k, plain(v, fields.get(k))]),
+          ),
         );
     }
     result[split] = { rows: props.rowCounts?.[split] ?? 0, shards: shards.length, first };
@@ -234,9 +228,20 @@ export function previewExamples(
   return result;
 }
 
-/** Arrow list cells are Vectors; show them as arrays. */
-function plain(v: unknown): unknown {
-  return v && typeof v === 'object' && 'toArray' in v
-    ? Array.from((v as { toArray(): ArrayLike<unknown> }).toArray())
-    : v;
+/**
+ * Arrow list cells are Vectors: shown as arrays. Float32 values (tf.Example's float_list) as
+ * their shortest float32 decimal (6.9, not 6.900000095367432); bytes stay Uint8Array, which
+ * the table shows as text or hex and --json as base64.
+ */
+function plain(v: unknown, field: Field | undefined): unknown {
+  const type = field?.type as DataType | undefined;
+  const item = type && DataType.isList(type) ? (type.children[0]?.type as DataType | undefined) : type;
+  const single = item !== undefined && DataType.isFloat(item) && item.precision === Precision.SINGLE;
+  const one = (x: unknown) => (single && typeof x === 'number' ? float32(x) : x);
+  if (v && typeof v === 'object' && !(v instanceof Uint8Array) && 'toArray' in v) {
+    const values = (v as { toArray(): ArrayLike<unknown> }).toArray();
+    // a list of binary values is an array of Uint8Array; a Float32Array becomes plain numbers
+    return Array.from(values as ArrayLike<unknown>, one);
+  }
+  return one(v);
 }

@@ -1,11 +1,13 @@
 /**
  * Live per-node progress for `tsfx run`: a redrawn block on a terminal, one line per state
- * change otherwise (CI logs, pipes), so both stay readable.
+ * change otherwise (CI logs, pipes, a terminal that reports no size), so both stay readable.
+ * Every node's line says what its executor's last heartbeat said: done/total with the unit and
+ * a percentage, or done alone, and the message.
  */
-import logUpdate from 'log-update';
+import { createLogUpdate } from 'log-update';
 import type { LiveProgress } from '../orchestration/client.js';
 import type { NodeProgress } from '../orchestration/types.js';
-import { compactNumber, duration } from './format.js';
+import { compact, duration } from './format.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const MARK: Record<NodeProgress['status'], string> = {
@@ -26,7 +28,8 @@ export interface ProgressView {
 }
 
 export function createProgressView(nodeOrder: string[], stream: NodeJS.WriteStream = process.stdout): ProgressView {
-  return stream.isTTY ? new TerminalView(nodeOrder) : new LineView(nodeOrder, stream);
+  // redrawing needs the terminal's width (log-update erases by counting wrapped lines)
+  return stream.isTTY && (stream.columns ?? 0) > 0 ? new TerminalView(nodeOrder, stream) : new LineView(nodeOrder, stream);
 }
 
 function detail(id: string, node: NodeProgress, p: LiveProgress, now: number): string {
@@ -36,9 +39,9 @@ function detail(id: string, node: NodeProgress, p: LiveProgress, now: number): s
   if (node.status === 'RUNNING' && hb) {
     if (hb.total)
       parts.push(
-        `${Math.floor((100 * (hb.done ?? 0)) / hb.total)}% ${compactNumber(hb.done ?? 0)}/${compactNumber(hb.total)} ${hb.unit ?? ''}`.trim(),
+        `${Math.floor((100 * (hb.done ?? 0)) / hb.total)}% ${compact(hb.done ?? 0)}/${compact(hb.total)} ${hb.unit ?? ''}`.trim(),
       );
-    else if (hb.done !== undefined) parts.push(`${compactNumber(hb.done)} ${hb.unit ?? ''}`.trim());
+    else if (hb.done !== undefined) parts.push(`${compact(hb.done)} ${hb.unit ?? ''}`.trim());
     if (hb.message && hb.message !== 'running') parts.push(hb.message);
     if (hb.attempt > 1) parts.push(`attempt ${hb.attempt}`);
   }
@@ -53,29 +56,39 @@ function detail(id: string, node: NodeProgress, p: LiveProgress, now: number): s
   return parts.join('  ');
 }
 
+/** The block redrawn in place on the view's own stream (stderr under `tsfx run --json`, so stdout stays JSON). */
 class TerminalView implements ProgressView {
   private frame = 0;
-  constructor(private readonly order: string[]) {}
+  private readonly draw: ReturnType<typeof createLogUpdate>;
+  constructor(
+    private readonly order: string[],
+    private readonly stream: NodeJS.WriteStream,
+  ) {
+    this.draw = createLogUpdate(stream);
+  }
   update(p: LiveProgress): void {
     const width = Math.max(...this.order.map((id) => id.length));
     const now = Date.now();
     this.frame = (this.frame + 1) % FRAMES.length;
+    // a line never wraps: a wrapped line would be miscounted when the block is redrawn
+    const columns = Math.max(20, (this.stream.columns ?? 80) - 1);
     const lines = this.order.map((id) => {
       const node = p.nodes[id] ?? { status: 'PENDING' as const };
       const mark = node.status === 'RUNNING' ? FRAMES[this.frame] : MARK[node.status];
-      return `  ${mark} ${id.padEnd(width)}  ${detail(id, node, p, now)}`;
+      const line = `  ${mark} ${id.padEnd(width)}  ${detail(id, node, p, now)}`;
+      return [...line].length > columns ? `${[...line].slice(0, columns - 1).join('')}…` : line;
     });
     this.last = lines.join('\n');
-    logUpdate(this.last);
+    this.draw(this.last);
   }
   private last = '';
   note(line: string): void {
-    logUpdate.clear();
-    process.stdout.write(`${line}\n`);
-    if (this.last) logUpdate(this.last);
+    this.draw.clear();
+    this.stream.write(`${line}\n`);
+    if (this.last) this.draw(this.last);
   }
   done(): void {
-    logUpdate.done();
+    this.draw.done();
   }
 }
 

@@ -3,7 +3,7 @@
  * description, then each reason's long one), and the drift / skew measurements taken, whether
  * or not they crossed their thresholds (so "close to the line" is visible too).
  */
-import { table } from './format.js';
+import { measure, table } from './format.js';
 
 /** The JSON view ExampleValidator writes beside each split's SchemaDiff.pb. */
 export interface AnomaliesView {
@@ -27,7 +27,6 @@ interface MeasurementView {
   threshold?: number;
 }
 
-const g6 = (x: number | undefined) => (x === undefined ? '' : Number(x.toPrecision(6)).toString());
 
 export function renderAnomalies(view: AnomaliesView, split: string): string {
   const lines: string[] = [];
@@ -48,8 +47,8 @@ export function renderAnomalies(view: AnomaliesView, split: string): string {
       name,
       kind,
       m.type ?? '',
-      g6(m.value),
-      g6(m.threshold),
+      measure(m.value),
+      measure(m.threshold),
       (m.value ?? 0) > (m.threshold ?? Infinity) ? 'HIGH' : 'ok',
     ];
     return [...(d.driftMeasurements ?? []).map(mk('drift')), ...(d.skewMeasurements ?? []).map(mk('skew'))];

@@ -3,6 +3,7 @@
  * like TFDV's facets overview: one table of numeric features with an inline histogram, one of
  * categorical features with their top value.
  */
+import { compact } from './format.js';
 
 /** The parts of a decoded FeatureNameStatistics the view reads (protobufjs camelCase names). */
 interface CommonStats {
@@ -44,30 +45,8 @@ export interface DatasetStats {
 const BLOCKS = '▁▂▃▄▅▆▇█';
 export const SPARK_WIDTH = 10;
 
-/** A number in at most ~6 characters: integers as is up to 99999, then k/M/G; others to 4 significant digits. */
-export function fmt(n: number | undefined): string {
-  if (n === undefined) return '-';
-  if (Number.isNaN(n)) return 'NaN';
-  if (!Number.isFinite(n)) return n > 0 ? '∞' : '-∞';
-  const a = Math.abs(n);
-  if (a === 0) return '0';
-  // from 1e5 on a plain number gets too wide: 123456 -> 123.5k
-  for (const [from, unit, suffix] of [
-    [1e12, 1e12, 'T'],
-    [1e9, 1e9, 'G'],
-    [1e6, 1e6, 'M'],
-    [1e5, 1e3, 'k'],
-  ] as const) {
-    if (a >= from) return `${trimZeros((n / unit).toPrecision(4))}${suffix}`;
-  }
-  if (Number.isInteger(n)) return String(n);
-  if (a < 1e-3) return n.toExponential(1);
-  return trimZeros(n.toPrecision(4));
-}
-
-function trimZeros(s: string): string {
-  return s.includes('.') && !s.includes('e') ? s.replace(/\.?0+$/, '') : s;
-}
+/** The CLI's one compact number style (format.ts), under the name this view's callers know. */
+export const fmt = compact;
 
 export function percent(part: number, whole: number | undefined): string {
   if (!whole) return '-';
@@ -174,7 +153,8 @@ export function categoricalRows(features: FeatureStats[], numExamples: number | 
 export function renderDataset(ds: DatasetStats, split = ds.name ?? '?'): string {
   const features = ds.features ?? [];
   const n = ds.numExamples ?? 0;
-  const parts = [`split ${split}: ${fmt(n)} examples, ${features.length} features`];
+  // the exact count in the heading; the table columns are compact
+  const parts = [`split ${split}: ${n} examples, ${features.length} features`];
   const num = numericRows(features, n);
   if (num.length) {
     parts.push(`\nnumeric features (${num.length})`);

@@ -1,6 +1,7 @@
 /**
  * `tsfx show <id>`: an artifact's contents for a human. ExampleStatistics as TFDV-style
- * tables per split, Schema as its text form, ExampleAnomalies as a table per split,
+ * tables per split, Schema as TFDV's display_schema tables then its text form,
+ * ExampleAnomalies as a table per split,
  * Examples as row counts (details in `tsfx artifact`).
  */
 import fs from 'node:fs';
@@ -9,15 +10,20 @@ import type { Command } from 'commander';
 import { localPath } from '../artifacts/local-store.js';
 import { DataError, DefinitionError, MetadataError } from '../errors.js';
 import type { Artifact } from '../metadata/store.js';
+import { decodeSchema, parseSchemaText, type Schema } from '../schema/index.js';
 import { decodeStatistics, statisticsJson } from '../stats/index.js';
+import { statisticsListType } from '../stats/proto.js';
 import { toJson } from './format.js';
+import { shortenFloatFields } from './proto-floats.js';
 import { parseId, previewExamples, withStore } from './inspect.js';
 import { renderAnomalies, type AnomaliesView } from './render-anomalies.js';
+import { renderSchema, schemaView } from './render-schema.js';
 import { renderDataset, type DatasetStats } from './render-stats.js';
 
 // StatisticsGen's file name; spelled out rather than imported so the CLI does not load components
 const STATS_FILE = 'FeatureStats.pb';
 const SCHEMA_TEXT_FILE = 'schema.pbtxt';
+const SCHEMA_BINARY_FILE = 'schema.pb';
 const ANOMALIES_JSON_FILE = 'SchemaDiff.json';
 
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
@@ -25,6 +31,8 @@ const out = (s: string): void => void process.stdout.write(`${s}\n`);
 interface ShowOptions {
   split?: string;
   json?: boolean;
+  /** commander's --no-text: false hides a Schema's text form */
+  text?: boolean;
 }
 
 /** The splits to show: all of the artifact's, or the one asked for (which must exist). */
@@ -48,7 +56,9 @@ export function readSplitStatistics(a: Artifact, split: string, json = false): D
   } catch (err) {
     throw new DataError(`cannot read statistics of split '${split}': ${(err as Error).message}`, file);
   }
-  const list = (json ? statisticsJson(bytes) : decodeStatistics(bytes, file)) as { datasets?: DatasetStats[] };
+  const decoded = json ? statisticsJson(bytes) : decodeStatistics(bytes, file);
+  // avg_length and the other proto floats: 6.5454545, not 6.545454502105713
+  const list = shortenFloatFields(statisticsListType(), decoded) as { datasets?: DatasetStats[] };
   const ds = list.datasets ?? [];
   // StatisticsGen writes one dataset per file, named after the split
   const found = ds.find((d) => d.name === split) ?? (ds.length === 1 ? ds[0] : undefined);
@@ -75,13 +85,26 @@ function showExamples(a: Artifact, o: ShowOptions): void {
   out(`first rows and properties: tsfx artifact ${a.id}`);
 }
 
+/** The binary form when there is one (what ExampleValidator reads), else the text form (a curated schema). */
+function readSchema(dir: string, text: string | undefined): Schema | undefined {
+  const binary = path.join(dir, SCHEMA_BINARY_FILE);
+  if (fs.existsSync(binary)) return decodeSchema(fs.readFileSync(binary), binary);
+  return text === undefined ? undefined : parseSchemaText(text, path.join(dir, SCHEMA_TEXT_FILE));
+}
+
 function showSchema(a: Artifact, o: ShowOptions): void {
-  const file = path.join(localPath(a.uri), SCHEMA_TEXT_FILE);
+  const dir = localPath(a.uri);
+  const file = path.join(dir, SCHEMA_TEXT_FILE);
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
-  if (o.json) return out(toJson({ file: text === undefined ? null : file, text: text ?? null }));
-  if (text === undefined)
-    return out(`#${a.id} Schema: no ${SCHEMA_TEXT_FILE} in ${a.uri}; the text form is not available`);
-  out(text.trimEnd());
+  const schema = readSchema(dir, text);
+  const view = schema ? schemaView(schema) : undefined;
+  if (o.json)
+    return out(toJson({ ...(view ?? { features: null, domains: null }), file: text === undefined ? null : file, text: text ?? null }));
+  if (!view) return out(`#${a.id} Schema: no ${SCHEMA_TEXT_FILE} or ${SCHEMA_BINARY_FILE} in ${a.uri}; nothing to show`);
+  out(`#${a.id} Schema ${a.name}`);
+  out(renderSchema(view));
+  if (o.text === false) return;
+  out(text === undefined ? `\n(no ${SCHEMA_TEXT_FILE}; the text form is not available)` : `\n${SCHEMA_TEXT_FILE}:\n${text.trimEnd()}`);
 }
 
 function readAnomalies(a: Artifact, split: string): AnomaliesView {
@@ -107,9 +130,10 @@ function showAnomalies(a: Artifact, o: ShowOptions): void {
 export function registerShow(program: Command): void {
   program
     .command('show')
-    .description("an artifact's contents: statistics tables per split, a schema's text, anomalies, example counts")
+    .description("an artifact's contents: statistics tables per split, a schema's features and domains (then its text), anomalies, example counts")
     .argument('<id>')
     .option('--split <name>', 'only this split')
+    .option('--no-text', "a Schema's tables only, without its text form")
     .option('--json')
     .action(async (rawId: string, o: ShowOptions) =>
       withStore(async (store) => {

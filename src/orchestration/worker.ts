@@ -95,6 +95,9 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
       // the cpu worker also hosts the workflow
       workflowBundle: queue === 'cpu' ? bundle : undefined,
       maxConcurrentActivityTaskExecutions: opts.maxConcurrentExecutors ?? 8,
+      // heartbeat details reach the server (where `tsfx run` reads progress) every second,
+      // not at 0.8 x the heartbeat timeout (24 s by default); runComponent sends at most 1/s
+      maxHeartbeatThrottleInterval: '1s',
     });
   // created here, so a bad address or namespace fails the caller at once
   const first = await Promise.all(opts.queues.map(create));

@@ -8,6 +8,7 @@ import { Float64, Int32, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fmt, percent, renderDataset, sparkline, type DatasetStats } from '../../src/cli/render-stats.js';
 import { accumulateTable, decodeStatistics, encodeStatistics, statisticsList } from '../../src/stats/index.js';
+import { float32 } from '../../src/cli/format.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
 import { runTsfx } from '../helpers/cli.js';
 
@@ -149,6 +150,16 @@ describe('tsfx show on the example pipeline', () => {
     expect(r.stdout).toMatch(/^Body Mass \(g\)\s.*\s[▁▂▃▄▅▆▇█]{10}$/mu);
   });
 
+  it("prints proto float fields (a string feature's avg_length) as their shortest float32 decimal in --json", async () => {
+    const json = JSON.parse((await tsfx('show', String(statsId), '--json')).stdout) as Record<
+      string,
+      { features: { path: { step: string[] }; stringStats?: { avgLength: number } }[] }
+    >;
+    const species = json.train!.features.find((f) => f.path.step[0] === 'Species')!;
+    expect(species.stringStats!.avgLength).toBe(float32(species.stringStats!.avgLength));
+    expect(String(species.stringStats!.avgLength)).not.toMatch(/\.\d{9,}/);
+  });
+
   it('prints the decoded statistics per split with --json, agreeing with the Examples row counts', async () => {
     const r = await tsfx('show', `#${statsId}`, '--json');
     expect(r.code).toBe(0);
@@ -197,11 +208,66 @@ describe('tsfx show on the example pipeline', () => {
       { name: 'other', type: 'Schema', uri: path.join(env.config.artifactRoot, 'manual', 'none'), properties: {} },
       { name: 'model', type: 'Model', uri: dir, properties: {} },
     ]);
-    expect((await tsfx('show', String(schema!.id))).stdout).toBe(schemaText);
-    expect((await tsfx('show', String(noText!.id))).stdout).toContain('not available');
+    // TFDV's display_schema table, then the text form (unless --no-text)
+    const shown = (await tsfx('show', String(schema!.id))).stdout;
+    expect(shown).toMatch(/^Feature name\s+Type\s+Presence\s+Valency\s+Domain\n'Species'\s+BYTES\s+-$/m);
+    expect(shown.endsWith(`schema.pbtxt:\n${schemaText}`)).toBe(true);
+    expect((await tsfx('show', String(schema!.id), '--no-text')).stdout).not.toContain('name: "Species"');
+    expect((await tsfx('show', String(noText!.id))).stdout).toContain('nothing to show');
     const refused = await tsfx('show', String(model!.id));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`tsfx show has no view for Model yet; use tsfx artifact ${model!.id}`);
     expect((await tsfx('show', '999999')).stderr).toContain('no artifact #999999');
+  });
+
+  it("shows SchemaGen's schema as TFDV's display_schema tables, then its text; --json gives the tables", async () => {
+    const [schema] = JSON.parse((await tsfx('artifacts', '--type', 'Schema', '--pipeline', 'penguin', '--json')).stdout) as { id: number }[];
+    const r = await tsfx('show', String(schema!.id));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Feature name\s+Type\s+Presence\s+Valency\s+Domain$/m);
+    // a required feature gets a shape, not a value_count, from infer_schema: TFDV shows no valency
+    expect(r.stdout).toMatch(/^'Species'\s+STRING\s+required\s+'Species'$/m);
+    expect(r.stdout).toMatch(/^'Body Mass \(g\)'\s+INT\s+optional\s+single\s+-$/m);
+    expect(r.stdout).toMatch(/^domains \(\d+\)\nDomain\s+Values\n(.*\n)*'Species'\s+'Adelie', 'Chinstrap', 'Gentoo'$/m);
+    expect(r.stdout).toMatch(/\nschema\.pbtxt:\nfeature \{/);
+    const json = JSON.parse((await tsfx('show', String(schema!.id), '--json')).stdout) as {
+      features: { name: string; type: string; presence: string; valency: string; domain: string }[];
+      domains: { domain: string; values: string[] }[];
+      text: string;
+    };
+    expect(json.features).toContainEqual({ name: "'Species'", type: 'STRING', presence: 'required', valency: '', domain: "'Species'" });
+    expect(json.domains).toContainEqual({ domain: "'Species'", values: ['Adelie', 'Chinstrap', 'Gentoo'] });
+    expect(json.text).toContain('feature {');
+  });
+
+  it('prints float32 example values as their shortest decimals in tsfx artifact, table and --json', async () => {
+    const [examples] = JSON.parse((await tsfx('artifacts', '--type', 'Examples', '--json')).stdout) as { id: number }[];
+    const text = (await tsfx('artifact', String(examples!.id))).stdout;
+    // penguins.json's 39.1 is 39.099998474121094 as a float32 widened to a double
+    expect(text).not.toMatch(/\d\.\d{9,}/);
+    const json = JSON.parse((await tsfx('artifact', String(examples!.id), '--json')).stdout) as {
+      preview: Record<string, { first: Record<string, unknown>[] }>;
+      createTime: string;
+    };
+    const values = json.preview.train!.first.flatMap((r) => Object.values(r)).flat().filter((v) => typeof v === 'number');
+    expect(values.length).toBeGreaterThan(0);
+    for (const v of values) expect(String(v)).not.toMatch(/\d\.\d{9,}/);
+    expect(json.createTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('tsfx lineage of the anomalies prints the statistics subtree once (ExampleValidator reads it directly and through the schema)', async () => {
+    const [anomalies] = JSON.parse((await tsfx('artifacts', '--type', 'ExampleAnomalies', '--json')).stdout) as { id: number }[];
+    const r = await tsfx('lineage', String(anomalies!.id));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.match(/<- execution #\d+ StatisticsGen /g)).toHaveLength(1);
+    expect(r.stdout.match(/<- execution #\d+ ExampleGen /g)).toHaveLength(1);
+    expect(r.stdout).toContain(`ExampleStatistics #${statsId} StatisticsGen.statistics (as statistics) (see #${statsId} above)`);
+    const json = JSON.parse((await tsfx('lineage', String(anomalies!.id), '--json')).stdout) as {
+      upstream: { artifact: { id: number } };
+      graph: { artifacts: { id: number }[]; executions: { id: number; type: string }[] };
+    };
+    expect(json.upstream.artifact.id).toBe(anomalies!.id);
+    expect(json.graph.executions.map((x) => x.type).sort()).toEqual(['ExampleGen', 'ExampleValidator', 'SchemaGen', 'StatisticsGen']);
+    expect(new Set(json.graph.artifacts.map((a) => a.id)).size).toBe(json.graph.artifacts.length);
   });
 });
