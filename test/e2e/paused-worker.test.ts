@@ -45,7 +45,9 @@ it("a paused worker's late attempt leaves the published output alone", async () 
     p.add(Sleep({ label: 'slow', ms: 60_000, retryMs: 2_000, attemptsFile }), {
       id: 'slow',
       timeouts: { heartbeatMs: 2_000 },
-      retry: { initialIntervalMs: 100 },
+      // the paused worker's open long polls (its sockets stay open under SIGSTOP) may each be
+      // handed a retry attempt that then times out too: leave room for those
+      retry: { initialIntervalMs: 100, maximumAttempts: 10 },
     });
   });
   const paused = await startWorkerProcess();
