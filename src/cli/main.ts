@@ -3,7 +3,7 @@ import { TsfxError } from '../errors.js';
 import { buildProgram } from './commands.js';
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram(process.argv)).parseAsync(process.argv);
 } catch (err) {
   if (err instanceof TsfxError) {
     process.stderr.write(`tsfx: ${err.name}: ${err.message}\n`);
