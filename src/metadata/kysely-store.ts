@@ -105,6 +105,20 @@ export class KyselyMetadataStore implements S.MetadataStore {
         outputs.map((o) => o.artifactId),
         `${where}, outputs`,
       );
+      // One workflow run records one execution per node: the same call again (a retry whose
+      // commit went through but whose answer was lost, retry.ts) returns the one recorded
+      if (e.workflowRunId) {
+        const earlier = await tx
+          .selectFrom('execution')
+          .select('id')
+          .where('pipeline', '=', e.pipeline)
+          .where('run_id', '=', e.runId)
+          .where('node_id', '=', e.nodeId)
+          .where('workflow_run_id', '=', e.workflowRunId)
+          .where('state', '=', state)
+          .executeTakeFirst();
+        if (earlier) return requireExecution(tx, earlier.id);
+      }
       const now = Date.now();
       const { id } = await tx
         .insertInto('execution')

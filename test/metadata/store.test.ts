@@ -46,6 +46,27 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
     }
   });
 
+  it('has an identity, the same on every open and different per database', async () => {
+    await open();
+    const id = store.storeId;
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    await store.close();
+    store = await openMetadataStore(url);
+    expect(store.storeId).toBe(id);
+    const other = await openMetadataStore(await dbs.fresh());
+    expect(other.storeId).not.toBe(id);
+    await other.close();
+  });
+
+  it('records one execution per node and workflow run: the same create again returns it', async () => {
+    await open();
+    const e = { type: 'ExampleGen', pipeline: 'p', runId: 'r', nodeId: 'n', state: 'RUNNING' as const, workflowRunId: 'wf-1', inputs: [] };
+    const first = await store.createExecution(e);
+    expect((await store.createExecution(e)).id).toBe(first.id);
+    expect((await store.createExecution({ ...e, workflowRunId: 'wf-2' })).id).not.toBe(first.id);
+    expect(await store.listExecutions({ runId: 'r' })).toHaveLength(2);
+  });
+
   it('refuses a database migrated by a newer tsfx', async () => {
     await open();
     await store.close();
