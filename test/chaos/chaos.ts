@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { startPipelineRun } from '../../src/orchestration/client.js';
+import { seededRandom } from '../../src/stats/synthetic.js';
 import type { PipelineSpec } from '../../schemas/pipeline-spec.js';
 import { startCluster, type Cluster, type Home, type Worker } from './cluster.js';
 import { digestFolder, publishedOutputs, runViolations, storeViolations, type Reference } from './invariants.js';
@@ -57,18 +58,6 @@ const WEIGHTS: [FaultKind, number][] = [
   ['restart-postgres', 15],
 ];
 
-/** mulberry32: small, seedable, good enough to draw faults */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ROUND_TIMEOUT_MS = 10 * 60_000;
 
@@ -82,7 +71,7 @@ interface LiveRun {
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const log = opts.log ?? (() => {});
   const started = Date.now();
-  const random = rng(opts.seed);
+  const random = seededRandom(opts.seed);
   const between = (lo: number, hi: number) => Math.floor(lo + random() * (hi - lo));
   const pick = <T>(xs: T[]): T | undefined => (xs.length ? xs[Math.floor(random() * xs.length)] : undefined);
   fs.rmSync(opts.dir, { recursive: true, force: true });

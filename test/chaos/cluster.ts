@@ -8,13 +8,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { bindStore, loadConfig, type StoreConfig, type TsfxConfig } from '../../src/config.js';
 import { openMetadataStore } from '../../src/metadata/open.js';
 import type { MetadataStore } from '../../src/metadata/store.js';
 import { ensureTemporal, stopDevServer } from '../../src/orchestration/dev-server.js';
 import { livePid } from '../../src/orchestration/dev-server-process.js';
 import { statePaths } from '../../src/config.js';
+import { freshPostgresDb } from '../helpers/e2e.js';
 
 export interface Worker {
   child: ChildProcess;
@@ -57,7 +57,7 @@ export async function startCluster(dir: string, ports: { temporal: number; postg
   const pgScript = (cmd: string) =>
     execFileSync('bash', ['scripts/postgres.sh', cmd], { env: pgEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const pgUrl = pgScript('start').trim().split('\n').pop()!;
-  const dbUrl = await freshDatabase(pgUrl);
+  const dbUrl = await freshPostgresDb(pgUrl);
 
   const artifactRoot = path.join(dir, 'artifacts');
   const homes: Home[] = [];
@@ -138,15 +138,4 @@ export async function startCluster(dir: string, ports: { temporal: number; postg
       pgScript('stop');
     },
   };
-}
-
-async function freshDatabase(baseUrl: string): Promise<string> {
-  const name = `chaos_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }

@@ -3,7 +3,7 @@
  * retries the attempt on another worker, the run completes, and when the paused worker resumes
  * (SIGCONT) its late attempt touches nothing: the published files stay as published.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,21 +11,12 @@ import { definePipeline } from '../../src/dsl/pipeline.js';
 import { startPipelineRun, watchRun } from '../../src/orchestration/client.js';
 import { Sleep } from '../fixtures/components.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
+import { startWorkerProcess } from '../helpers/processes.js';
 
 let env: E2eEnv;
 const children: ChildProcess[] = [];
 
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/worker-process.ts'], {
-    env: env.env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve(child));
-    child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
-  });
-}
+const startWorker = () => startWorkerProcess(env.env, children);
 
 const exited = (c: ChildProcess) =>
   new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
@@ -50,13 +41,13 @@ it("a paused worker's late attempt leaves the published output alone", async () 
       retry: { initialIntervalMs: 100, maximumAttempts: 10 },
     });
   });
-  const paused = await startWorkerProcess();
+  const paused = await startWorker();
   const handle = await startPipelineRun(env.client, env.config, pipeline.compile({ root: env.config.home }));
   const result = watchRun(handle, () => {});
   const started = () => fs.existsSync(attemptsFile) && fs.readFileSync(attemptsFile, 'utf8').includes('slow ');
   while (!started()) await new Promise((r) => setTimeout(r, 50));
   paused.kill('SIGSTOP');
-  const other = await startWorkerProcess();
+  const other = await startWorker();
   const done = await result;
   expect(done.status, JSON.stringify(done.nodes)).toBe('COMPLETE');
   const artifact = (await env.store.getArtifact(done.nodes.slow!.outputs!.out!))!;

@@ -3,7 +3,7 @@
  * heartbeats, the attempt is retried on a new worker process, the run completes, and the
  * metadata holds exactly one published output per node.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,21 +11,12 @@ import { definePipeline } from '../../src/dsl/pipeline.js';
 import { startPipelineRun, watchRun } from '../../src/orchestration/client.js';
 import { Sleep } from '../fixtures/components.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
+import { startWorkerProcess } from '../helpers/processes.js';
 
 let env: E2eEnv;
 const children: ChildProcess[] = [];
 
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/worker-process.ts'], {
-    env: env.env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve(child));
-    child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
-  });
-}
+const startWorker = () => startWorkerProcess(env.env, children);
 
 beforeAll(async () => {
   env = await e2eEnv('sqlite');
@@ -45,7 +36,7 @@ it('retries an executor on a new worker after its worker is killed, publishing o
     });
     p.add(Sleep({ upstream: slow.outputs.out, label: 'next', attemptsFile }), { id: 'next' });
   });
-  const first = await startWorkerProcess();
+  const first = await startWorker();
   const handle = await startPipelineRun(env.client, env.config, pipeline.compile({ root: env.config.home }));
   const result = watchRun(handle, () => {});
   // wait for the line, not the file: appendFile creates the file before it writes, and a kill
@@ -53,7 +44,7 @@ it('retries an executor on a new worker after its worker is killed, publishing o
   const started = () => fs.existsSync(attemptsFile) && fs.readFileSync(attemptsFile, 'utf8').includes('slow ');
   while (!started()) await new Promise((r) => setTimeout(r, 50));
   first.kill('SIGKILL');
-  await startWorkerProcess();
+  await startWorker();
   const done = await result;
   expect(done.status).toBe('COMPLETE');
 

@@ -29,9 +29,8 @@ export interface E2eEnv {
   close(): Promise<void>;
 }
 
-/** A fresh PostgreSQL database on the test server; returns its URL. */
-export async function freshPostgresDb(): Promise<string> {
-  const base = process.env.TSFX_TEST_POSTGRES_URL;
+/** A fresh PostgreSQL database on the test server (or the server of `base`); returns its URL. */
+export async function freshPostgresDb(base = process.env.TSFX_TEST_POSTGRES_URL): Promise<string> {
   if (!base) throw new Error('TSFX_TEST_POSTGRES_URL is not set (test/global-setup.ts sets it)');
   const name = `tsfx_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });

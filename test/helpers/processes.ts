@@ -67,3 +67,19 @@ export function childrenOf(pid: number, match = ''): number[] {
   }
   return found;
 }
+
+/**
+ * A worker with the test components in a process of its own (test/fixtures/worker-process.ts),
+ * so a test can kill or pause it; resolves once it polls. `children` collects it for cleanup.
+ */
+export function startWorkerProcess(env: NodeJS.ProcessEnv, children: ChildProcess[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/worker-process.ts'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve(child));
+    child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
+  });
+}
