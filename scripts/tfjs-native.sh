@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Usage: scripts/tfjs-native.sh [--force]
+# Usage: scripts/tfjs-native.sh [--gpu] [--force]
+#
+# --gpu: the same for @tensorflow/tfjs-node-gpu from PyPI's `tensorflow` wheel (built with CUDA;
+# running on a GPU needs CUDA 12 and cuDNN 9 libraries, e.g. pip's tensorflow[and-cuda]). Not run
+# by setup.sh. --force: rebuild the binding even when cached.
 #
 # Makes @tensorflow/tfjs-node loadable from the registries only. Its own install script
 # downloads libtensorflow and a prebuilt binding from storage.googleapis.com; where that fails,
@@ -22,13 +26,21 @@ cd "$repo_root"
 home="${TSFX_HOME:-$repo_root/.tsfx}"
 case "$home" in /*) ;; *) home="$repo_root/$home" ;; esac
 native="$home/native"
-pkg="$repo_root/node_modules/@tensorflow/tfjs-node"
 log() { echo "[tfjs-native] $*" >&2; }
 fail() { log "$*"; exit 1; }
 
 if [ "${TSFX_NATIVE:-}" = "0" ]; then log "TSFX_NATIVE=0: skipped"; exit 0; fi
 force=0
-[ "${1:-}" = "--force" ] && force=1
+variant=cpu
+for a in "$@"; do
+  case "$a" in
+    --force) force=1 ;;
+    --gpu) variant=gpu ;;
+    *) fail "unknown argument $a (usage: $0 [--gpu] [--force])" ;;
+  esac
+done
+if [ "$variant" = gpu ]; then npm_name=@tensorflow/tfjs-node-gpu dist=tensorflow; else npm_name=@tensorflow/tfjs-node dist=tensorflow-cpu; fi
+pkg="$repo_root/node_modules/$npm_name"
 
 case "$(uname -s)-$(uname -m)" in
   Linux-x86_64) ;;
@@ -38,17 +50,18 @@ esac
 # one place for the TensorFlow pin: the interop tests' venv uses the same wheel
 tf_version="$(sed -n "s/.*'tensorflow-cpu==\([0-9.]*\)'.*/\1/p" test/helpers/python-pins.ts | head -1)"
 [ -n "$tf_version" ] || fail "no tensorflow-cpu pin in test/helpers/python-pins.ts"
-want_pkg="$(node -p 'require("./package-lock.json").packages["node_modules/@tensorflow/tfjs-node"]?.version ?? ""')"
-[ -n "$want_pkg" ] || fail "package-lock.json has no @tensorflow/tfjs-node"
-key="tfjs-node-$want_pkg-tf-$tf_version-node-$(node -p 'process.versions.modules')-napi-$(node -p 'process.versions.napi')-linux-x64"
+want_pkg="$(node -p "require('./package-lock.json').packages['node_modules/$npm_name']?.version ?? ''")"
+[ -n "$want_pkg" ] || fail "package-lock.json has no $npm_name"
+key="${npm_name#@tensorflow/}-$want_pkg-tf-$tf_version-node-$(node -p 'process.versions.modules')-napi-$(node -p 'process.versions.napi')-linux-x64"
 stamp="$pkg/.tsfx-native"
 
 loads() {
   TF_CPP_MIN_LOG_LEVEL=2 node -e '
-    const tf = require("@tensorflow/tfjs-node");
+    const tf = require(process.argv[1]);
     if (tf.getBackend() !== "tensorflow") { console.error(`backend is ${tf.getBackend()}`); process.exit(1); }
-    console.log(`tfjs-node ${tf.version["tfjs-node"]} on TensorFlow ${tf.backend().binding.TF_Version}`);
-  ' 2>&1
+    const name = process.argv[1].replace("@tensorflow/", "");
+    console.log(`${name} ${tf.version["tfjs-node"] ?? tf.version[name]} on TensorFlow ${tf.backend().binding.TF_Version}`);
+  ' "$npm_name" 2>&1
 }
 
 # fast path: installed by this script for the same key (no node start-up, no 700 MB library load)
@@ -78,24 +91,26 @@ if [ ! -f "$pkg/package.json" ] || [ ! -d "$repo_root/node_modules/@mapbox/node-
   log "restoring the optional npm packages' files (npm install --ignore-scripts --no-save)"
   npm install --ignore-scripts --no-save --no-audit --no-fund >&2 || fail "npm install --ignore-scripts failed"
 fi
-[ -f "$pkg/package.json" ] || fail "npm did not install @tensorflow/tfjs-node"
+[ -f "$pkg/package.json" ] || fail "npm did not install $npm_name"
 have_pkg="$(node -p "require('$pkg/package.json').version")"
-[ "$have_pkg" = "$want_pkg" ] || fail "node_modules has @tensorflow/tfjs-node $have_pkg, the lock wants $want_pkg"
+[ "$have_pkg" = "$want_pkg" ] || fail "node_modules has $npm_name $have_pkg, the lock wants $want_pkg"
 
 # 2. libtensorflow + headers from the wheel, once per home
 libdir="$native/libtensorflow-$tf_version"
+[ "$variant" = gpu ] && libdir="$native/libtensorflow-gpu-$tf_version"
+wheel_prefix="${dist//-/_}-$tf_version-"
 if [ ! -f "$libdir/.complete" ]; then
   rm -rf "$libdir" "$libdir.tmp"
   mkdir -p "$native/wheels" "$libdir.tmp"
-  wheel="$(ls "$native/wheels"/tensorflow_cpu-"$tf_version"-*.whl 2>/dev/null | head -1 || true)"
+  wheel="$(ls "$native/wheels/$wheel_prefix"*.whl 2>/dev/null | head -1 || true)"
   if [ -z "$wheel" ]; then
     py="${TSFX_PYTHON:-$(command -v python3 || true)}"
-    [ -n "$py" ] || fail "no python3 on PATH to pip download tensorflow-cpu (set TSFX_PYTHON)"
-    log "downloading tensorflow-cpu==$tf_version from PyPI (pip download, about 260 MB)"
+    [ -n "$py" ] || fail "no python3 on PATH to pip download $dist (set TSFX_PYTHON)"
+    log "downloading $dist==$tf_version from PyPI (pip download; tensorflow-cpu is 260 MB, tensorflow 620 MB)"
     "$py" -m pip download --no-deps --only-binary=:all: --progress-bar off \
       --platform manylinux_2_17_x86_64 --python-version 3.11 \
-      -d "$native/wheels" "tensorflow-cpu==$tf_version" >&2 || fail "pip download tensorflow-cpu==$tf_version failed"
-    wheel="$(ls "$native/wheels"/tensorflow_cpu-"$tf_version"-*.whl | head -1)"
+      -d "$native/wheels" "$dist==$tf_version" >&2 || fail "pip download $dist==$tf_version failed"
+    wheel="$(ls "$native/wheels/$wheel_prefix"*.whl | head -1)"
   fi
   log "extracting libtensorflow and its C headers from $(basename "$wheel")"
   "${TSFX_PYTHON:-python3}" - "$wheel" "$libdir.tmp" <<'PY' || fail "extracting the wheel failed"
@@ -127,7 +142,7 @@ PY
     || fail "libtensorflow_cc.so.2 from the wheel does not export the C API (TFE_NewContext)"
   touch "$libdir.tmp/.complete"
   mv "$libdir.tmp" "$libdir"
-  rm -f "$native/wheels"/*.whl # the extracted 800 MB are the cache; the wheel is not needed again
+  rm -f "$wheel" # the extracted 800 MB are the cache; the wheel is not needed again
 fi
 
 # 3. the layout binding.gyp links against: -ltensorflow -ltensorflow_framework from deps/lib,

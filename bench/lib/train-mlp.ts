@@ -70,7 +70,8 @@ export async function trainMlp(spec: TrainSpec): Promise<TrainResult> {
   const versions: Record<string, string> = { 'tfjs-core': tf.version_core };
   if (choice.name === 'tensorflow') {
     const node = (await import(choice.package)) as { version: Record<string, string> };
-    versions[choice.package.replace('@tensorflow/', '')] = node.version[choice.package.replace('@tensorflow/', '')]!;
+    const name = choice.package.replace('@tensorflow/', '');
+    versions[name] = node.version[name] ?? node.version['tfjs-node']!; // tfjs-node-gpu reports itself as tfjs-node
     versions.tensorflow = (tf.backend() as unknown as { binding: { TF_Version: string } }).binding.TF_Version;
   }
   const model = tf.sequential();
