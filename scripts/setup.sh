@@ -2,7 +2,8 @@
 # Usage: scripts/setup.sh
 #
 # Everything the embedded default needs, installed once: npm dependencies (when node_modules
-# is missing or older than package-lock.json) and the pinned Temporal CLI under $TSFX_HOME/bin.
+# is missing or older than package-lock.json), tfjs-node's native binding built from PyPI's
+# TensorFlow wheel (scripts/tfjs-native.sh; optional) and the pinned Temporal CLI under $TSFX_HOME/bin.
 # Idempotent: a second run compares two lockfiles, runs one `--version` and returns.
 set -euo pipefail
 
@@ -50,5 +51,8 @@ else
   log "npm dependencies up to date"
 fi
 
+# the native tfjs backend (optional): npm cannot install it here, so build it from the PyPI wheel
+bash "$repo_root/scripts/tfjs-native.sh" \
+  || log "no native TensorFlow backend (reason above); training and serving use tfjs-backend-wasm"
 bash "$repo_root/scripts/install-temporal.sh"
 log "done; run a pipeline with: node bin/tsfx.js run pipelines/penguin.ts"

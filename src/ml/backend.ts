@@ -5,6 +5,8 @@
  * just moves on to the next one.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 export interface BackendChoice {
@@ -31,6 +33,27 @@ export interface SelectOptions {
   env?: NodeJS.ProcessEnv;
   /** whether an NVIDIA driver is present; default checks /proc/driver/nvidia */
   nvidiaDriver?: () => boolean;
+  /** the native package's built binding, or undefined when it has none; default {@link nativeBinding} */
+  binding?: (pkg: string) => string | undefined;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Where a tfjs-node package keeps its built binding (`lib/napi-v<N>/tfjs_binding.node`, found
+ * the way its index.js finds it), or undefined when the package or the binding is absent.
+ * Checked before importing: a package without one registers its kernels and then throws, and the
+ * next native package re-registers them all, one warning per kernel.
+ */
+export function nativeBinding(pkg: string): string | undefined {
+  try {
+    const pkgJson = require.resolve(`${pkg}/package.json`);
+    const lib = path.join(path.dirname(pkgJson), 'lib');
+    const dirs = fs.readdirSync(lib).filter((d) => d.startsWith('napi-v'));
+    return dirs.map((d) => path.join(lib, d, 'tfjs_binding.node')).find((f) => fs.existsSync(f));
+  } catch {
+    return undefined;
+  }
 }
 
 /** TSFX_GPU=1 forces the GPU attempt, TSFX_GPU=0 forbids it; otherwise the driver decides. */
@@ -42,10 +65,17 @@ export function cudaPlausible(env: NodeJS.ProcessEnv, nvidiaDriver: () => boolea
   return nvidiaDriver() ? undefined : 'no NVIDIA driver (/proc/driver/nvidia) and TSFX_GPU is not 1';
 }
 
-function candidates(env: NodeJS.ProcessEnv, nvidiaDriver: () => boolean): Candidate[] {
+function candidates(
+  env: NodeJS.ProcessEnv,
+  nvidiaDriver: () => boolean,
+  binding: (pkg: string) => string | undefined,
+): Candidate[] {
+  const built = (pkg: string) =>
+    binding(pkg) ? undefined : 'not installed or no native binding built (lib/napi-v*/tfjs_binding.node)';
+  const gpu = '@tensorflow/tfjs-node-gpu';
   return [
-    { package: '@tensorflow/tfjs-node-gpu', backend: 'tensorflow', skip: () => cudaPlausible(env, nvidiaDriver) },
-    { package: '@tensorflow/tfjs-node', backend: 'tensorflow' },
+    { package: gpu, backend: 'tensorflow', skip: () => cudaPlausible(env, nvidiaDriver) ?? built(gpu) },
+    { package: '@tensorflow/tfjs-node', backend: 'tensorflow', skip: () => built('@tensorflow/tfjs-node') },
     { package: '@tensorflow/tfjs-backend-wasm', backend: 'wasm' },
     // part of @tensorflow/tfjs itself, so this one always loads
     { package: '@tensorflow/tfjs-backend-cpu', backend: 'cpu' },
@@ -64,7 +94,7 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
   const loader = options.loader ?? ((pkg: string) => import(pkg));
   const activate = options.activate ?? (async (b: string) => (await tf.setBackend(b)) && (await tf.ready(), true));
   const nvidia = options.nvidiaDriver ?? (() => fs.existsSync('/proc/driver/nvidia'));
-  let list = candidates(env, nvidia);
+  let list = candidates(env, nvidia, options.binding ?? nativeBinding);
   const forced = env.TSFX_TF_BACKEND;
   if (forced) {
     const at = list.findIndex((c) => short(c.package) === forced || c.package === forced);

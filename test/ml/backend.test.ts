@@ -16,7 +16,8 @@ function fakeLoader(installed: string[]) {
 const activateAll = async () => true;
 const base = (installed: string[], extra: Partial<SelectOptions> = {}) => {
   const f = fakeLoader(installed);
-  return { f, opts: { loader: f.loader, activate: activateAll, env: {}, nvidiaDriver: () => false, ...extra } };
+  const binding = (pkg: string) => (installed.includes(pkg) ? `/fake/${pkg}/lib/napi-v8/tfjs_binding.node` : undefined);
+  return { f, opts: { loader: f.loader, activate: activateAll, env: {}, nvidiaDriver: () => false, binding, ...extra } };
 };
 
 describe('selectBackend', () => {
@@ -24,10 +25,25 @@ describe('selectBackend', () => {
     const { f, opts } = base(['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu']);
     const choice = await selectBackend(opts);
     expect(choice).toMatchObject({ name: 'wasm', package: '@tensorflow/tfjs-backend-wasm' });
-    expect(f.asked).toEqual(['@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']);
+    expect(f.asked).toEqual(['@tensorflow/tfjs-backend-wasm']);
     expect(choice.reason).toContain('tfjs-node-gpu skipped: no NVIDIA driver');
+    expect(choice.reason).toContain('tfjs-node skipped: not installed or no native binding built');
+  });
+
+  it('says why a native package with a binding failed to import, on one line', async () => {
+    const { opts } = base(['@tensorflow/tfjs-backend-wasm'], { binding: () => '/fake/tfjs_binding.node' });
+    const choice = await selectBackend(opts);
+    expect(choice.name).toBe('wasm');
     expect(choice.reason).toContain("tfjs-node failed: Cannot find package '@tensorflow/tfjs-node'");
     expect(choice.reason).not.toContain('at resolve');
+  });
+
+  it('does not import a GPU package that has no binding, even with a driver', async () => {
+    const { f, opts } = base(['@tensorflow/tfjs-node'], { nvidiaDriver: () => true });
+    const choice = await selectBackend(opts);
+    expect(choice.package).toBe('@tensorflow/tfjs-node');
+    expect(choice.reason).toContain('tfjs-node-gpu skipped: not installed or no native binding built');
+    expect(f.asked).toEqual(['@tensorflow/tfjs-node']);
   });
 
   it('tries the GPU build first when TSFX_GPU=1 or a driver is present', async () => {
@@ -43,7 +59,7 @@ describe('selectBackend', () => {
   });
 
   it('falls back to tfjs-node when the GPU import fails even with a driver', async () => {
-    const { opts } = base(['@tensorflow/tfjs-node'], { nvidiaDriver: () => true });
+    const { opts } = base(['@tensorflow/tfjs-node'], { nvidiaDriver: () => true, binding: () => '/fake/tfjs_binding.node' });
     const choice = await selectBackend(opts);
     expect(choice).toMatchObject({ name: 'tensorflow', package: '@tensorflow/tfjs-node' });
     expect(choice.reason).toContain('tfjs-node-gpu failed');
