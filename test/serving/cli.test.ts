@@ -58,7 +58,8 @@ async function startServe(...extra: string[]): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
     [tsfx, 'serve', '--port', String(port), '--model-base', base, '--poll-ms', '100', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TSFX_HOME: base } },
+    // the long predict below is sized for wasm; tfjs-node would finish it before the SIGTERM
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { TSFX_TF_BACKEND: 'tfjs-backend-wasm', ...process.env, TSFX_HOME: base } },
   );
   let stdout = '';
   let stderr = '';
