@@ -81,12 +81,8 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Record a node that does not run (its condition is false, or an upstream node's was) as SKIPPED. */
     async skipNode(input: SkipNodeInput): Promise<number> {
-      // a retry of this local activity whose first attempt committed: one SKIPPED record, not two
-      const { workflowRunId } = ids();
-      const earlier = (await store.listExecutions({ pipeline: input.pipeline, runId: input.runId, nodeId: input.node.id })).find(
-        (x) => x.state === 'SKIPPED' && workflowRunId !== undefined && x.workflowRunId === workflowRunId,
-      );
-      if (earlier) return earlier.id;
+      // a retry whose first attempt committed gets that record back: the store keeps one
+      // execution per node and workflow run (kysely-store.ts insertExecution)
       const exec = await store.createExecution({
         type: input.node.component,
         pipeline: input.pipeline,
@@ -180,8 +176,10 @@ export function createActivities(deps: ActivityDeps) {
 
   /**
    * A retried prepareNode whose first attempt recorded its execution, but whose result was lost
-   * (the worker died right after the commit): reuse that execution instead of recording a
-   * second one that would stay RUNNING forever. Only within the same workflow run.
+   * (the worker died right after the commit): return what that attempt decided. The store alone
+   * would return the same record for the same decision; this also covers a retry whose cache
+   * lookup now decides otherwise (a twin run completed in between), which would otherwise leave
+   * the first execution RUNNING forever beside a CACHED one. Only within the same workflow run.
    */
   async function earlierAttempt(input: PrepareNodeInput, workflowRunId: string | undefined): Promise<PrepareNodeResult | undefined> {
     if (!workflowRunId) return undefined;

@@ -16,7 +16,7 @@ import { MetadataError } from '../errors.js';
 import { toFailure } from './failures.js';
 import { executionDir, outputUri, shardUri } from '../artifacts/local-store.js';
 import { commitStaging, discardStaging, openStaging, readCommitted, type Staging } from '../artifacts/attempt-folders.js';
-import { assertSameStore, lookupComponent, type ActivityDeps } from './activity-deps.js';
+import { lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { loadInputs } from './artifact-lookup.js';
 import { parseParams } from '../dsl/params.js';
 import type { PlanShardsResult, RunComponentInput, RunComponentResult, RunShardInput } from './types.js';
@@ -43,8 +43,8 @@ async function withExecutor<T>(
   let impl: ComponentImpl;
   let params: unknown;
   try {
-    // refusals no retry can change: another store's run, an unknown component, bad params
-    assertSameStore(deps, input);
+    // refusals no retry can change: an unknown component, bad params (another store's run is
+    // refused before this, by the activities' store guard)
     impl = lookupComponent(deps.components, node.component);
     params = parseParams(impl.spec.params, node.params, ['nodes', node.id, 'params']);
   } catch (err) {

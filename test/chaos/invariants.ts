@@ -18,10 +18,11 @@ export type Digests = Record<string, string>;
 /** `<node>.<output>` -> its files' digests in an undisturbed run */
 export type Reference = Record<string, Digests>;
 
-export function digestFolder(dir: string): Digests {
+/** `skip`: file names left out (by default the attempt record, which names the attempt that won) */
+export function digestFolder(dir: string, skip: string[] = ['.tsfx-attempt.json']): Digests {
   const out: Digests = {};
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || entry.name === '.tsfx-attempt.json') continue;
+    if (!entry.isFile() || skip.includes(entry.name)) continue;
     const file = path.join(entry.parentPath, entry.name);
     out[path.relative(dir, file)] = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
   }

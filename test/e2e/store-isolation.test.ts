@@ -5,7 +5,6 @@
  * files untouched; a worker of another store that shares queues by an explicit prefix refuses
  * the run at once, naming both stores.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { openMetadataStore } from '../../src/metadata/open.js';
 import type { Artifact, MetadataStore } from '../../src/metadata/store.js';
 import { startPipelineRun, watchRun } from '../../src/orchestration/client.js';
 import { Sleep } from '../fixtures/components.js';
+import { digestFolder } from '../chaos/invariants.js';
 import { runTsfx } from '../helpers/cli.js';
 import { e2eEnv, freshPostgresDb, type E2eEnv } from '../helpers/e2e.js';
 
@@ -25,17 +25,16 @@ afterAll(async () => {
 });
 
 /** A TSFX_HOME on the test server with the default (store-derived) task queues. */
-function home(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+function home(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TSFX_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-home-')),
     TEMPORAL_ADDRESS: process.env.TSFX_TEST_TEMPORAL_ADDRESS,
-    ...extra,
   };
   delete env.TSFX_QUEUE_PREFIX;
   delete env.TSFX_METADATA_URL;
   delete env.TSFX_ARTIFACT_ROOT;
-  return { ...env, ...extra };
+  return env;
 }
 
 async function storeOf(env: NodeJS.ProcessEnv): Promise<MetadataStore> {
@@ -44,16 +43,8 @@ async function storeOf(env: NodeJS.ProcessEnv): Promise<MetadataStore> {
   return store;
 }
 
-/** Every file under `dir` with its sha256, relative paths as keys. */
-function digests(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    out[path.relative(dir, file)] = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-  }
-  return out;
-}
+/** Every file under `dir` with its sha256, attempt records included: nothing may change at all. */
+const digests = (dir: string) => digestFolder(dir, []);
 
 const under = (root: string) => (a: Artifact) => a.uri.startsWith(root + path.sep);
 

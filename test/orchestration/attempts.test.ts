@@ -188,7 +188,7 @@ describe('attempts of one execution', () => {
     const node = nodeOf(definePipeline({ name: 'other' }, (p) => void p.add(GatedWriter({ label: 'z' }), { id: 'w' })).compile({ root: home }));
     const run = await newRun('other', node);
     const foreign = { ...run, storeId: '00000000-0000-4000-8000-000000000000' };
-    await expect(attemptEnv(1).run(runComponentAdapter, deps, foreign)).rejects.toMatchObject({
+    await expect(attemptEnv(1).run(createActivities(deps).runComponent, foreign)).rejects.toMatchObject({
       type: 'StoreMismatchError',
       nonRetryable: true,
       message: expect.stringMatching(/belongs to metadata store 00000000-.*but this worker serves store/),
