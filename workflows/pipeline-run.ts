@@ -165,8 +165,8 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     return done.get(node.id)!;
   };
 
-  const run = { storeId, pipeline: spec.name, runId };
-  await book.startRun(run);
+  const thisRun = { storeId, pipeline: spec.name, runId };
+  await book.startRun(thisRun);
   try {
     const settled = await Promise.allSettled(spec.nodes.map(schedule));
     const cancel = settled.find((s) => s.status === 'rejected' && isCancellation(s.reason));
@@ -177,7 +177,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
         for (const s of Object.values(progress.nodes)) {
           if (s.status === 'RUNNING' || s.status === 'PENDING') s.status = 'CANCELED';
         }
-        await book.finishRun({ ...run, state: 'CANCELED' });
+        await book.finishRun({ ...thisRun, state: 'CANCELED' });
       });
     }
     throw err;
@@ -186,14 +186,14 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   const failed = Object.entries(progress.nodes).filter(([, s]) => s.status === 'FAILED');
   if (failed.length) {
     const list = failed.map(([id, s]) => `${id}: ${s.error}`).join('; ');
-    await book.finishRun({ ...run, state: 'FAILED', error: list });
+    await book.finishRun({ ...thisRun, state: 'FAILED', error: list });
     throw ApplicationFailure.nonRetryable(
       `pipeline ${spec.name} run ${runId} failed at ${list}`,
       'PipelineFailed',
       progress,
     );
   }
-  await book.finishRun({ ...run, state: 'COMPLETE' });
+  await book.finishRun({ ...thisRun, state: 'COMPLETE' });
   return { ...progress, status: 'COMPLETE' };
 }
 

@@ -13,7 +13,7 @@
  * surer than recursive SQL that must agree on two dialects, and metadata rows are small.
  */
 import { DefinitionError, TsfxError } from '../errors.js';
-import { queryRuns } from './reads.js';
+import { queryRuns, runKey } from './reads.js';
 import { selectArtifacts, selectExecutions, toArtifact, toExecution, parseProperties } from './rows.js';
 import type { Db, SqlDialect } from './schema.js';
 import type { Artifact, Execution, GcOptions, GcPlan } from './store.js';
@@ -34,7 +34,6 @@ export class RunningRunsError extends TsfxError {
 /** Rows per `in (…)` list, well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 500;
 const OPEN_STATES = new Set<Execution['state']>(['NEW', 'RUNNING']);
-const runKey = (pipeline: string, runId: string) => JSON.stringify([pipeline, runId]);
 
 interface Computed {
   plan: GcPlan;

@@ -95,6 +95,9 @@ export function runStatus(states: Partial<Record<ExecutionState, number>>): RunS
   return 'COMPLETE';
 }
 
+/** The key of a run in maps and sets: pipeline and run id together (run ids repeat across pipelines). */
+export const runKey = (pipeline: string, runId: string) => JSON.stringify([pipeline, runId]);
+
 /**
  * Runs newest first: the executions of each summarised, and its state as the workflow recorded
  * it (run-state.ts) where there is one; a run with no execution (it failed before any node
@@ -128,15 +131,15 @@ export async function queryRuns(db: Db, f: { pipeline?: string; limit?: number }
     : [];
   const byRun = new Map<string, Partial<Record<ExecutionState, number>>>();
   for (const c of counts) {
-    const key = JSON.stringify([c.pipeline, c.run_id]);
+    const key = runKey(c.pipeline, c.run_id);
     const states = byRun.get(key) ?? {};
     states[c.state] = Number(c.n);
     byRun.set(key, states);
   }
   const summaries = new Map<string, RunSummary>();
   for (const r of rows) {
-    const states = byRun.get(JSON.stringify([r.pipeline, r.run_id])) ?? {};
-    summaries.set(JSON.stringify([r.pipeline, r.run_id]), {
+    const states = byRun.get(runKey(r.pipeline, r.run_id)) ?? {};
+    summaries.set(runKey(r.pipeline, r.run_id), {
       pipeline: r.pipeline,
       runId: r.run_id,
       workflowId: r.workflow_id ?? null,
@@ -150,7 +153,7 @@ export async function queryRuns(db: Db, f: { pipeline?: string; limit?: number }
     const p = c.properties as { pipeline?: string; runId?: string; workflowId?: string } & RunContextProperties;
     if (typeof p.pipeline !== 'string' || typeof p.runId !== 'string' || !p.state) continue;
     if (f.pipeline !== undefined && p.pipeline !== f.pipeline) continue;
-    const key = JSON.stringify([p.pipeline, p.runId]);
+    const key = runKey(p.pipeline, p.runId);
     const known = summaries.get(key);
     const start = p.startTime !== undefined ? new Date(p.startTime) : c.createTime;
     summaries.set(key, {
