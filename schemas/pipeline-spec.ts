@@ -63,6 +63,11 @@ export const NodeSpec = z.object({
   /** already validated against the component's params schema; JSON only */
   params: z.record(z.string(), z.unknown()),
   queue: Queue,
+  /**
+   * A gpu node with no worker polling the gpu queue when it starts: run on cpu (default), or
+   * wait for a GPU worker.
+   */
+  whenNoGpu: z.enum(['cpu', 'wait']).default('cpu'),
   cache: z.boolean(),
   /** the executor fans out: one activity per planned shard, then a merging executor */
   fanOut: z.boolean().default(false),

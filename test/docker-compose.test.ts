@@ -122,7 +122,7 @@ describe('docker-compose.yml', () => {
         expect(known, `${name}: '${command}' has no option ${flag}`).toContain(flag);
       }
     }
-    expect(argv(services['tsfx-worker']!)).toEqual(['worker', '--queues', 'cpu,gpu']);
+    expect(argv(services['tsfx-worker']!)).toEqual(['worker', '--queues', 'cpu']);
   });
 });
 

@@ -14,7 +14,7 @@ import {
   proxyLocalActivities,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
-import type { NodeSpec } from '../schemas/pipeline-spec.js';
+import type { NodeSpec, Queue } from '../schemas/pipeline-spec.js';
 import type { Activities } from '../src/orchestration/activities.js';
 // eslint-disable-next-line @typescript-eslint/no-restricted-imports -- activityIds is pure string formatting, and worker.ts hashes types.ts into the bundle key on purpose
 import {
@@ -109,21 +109,31 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
       // the driver may have added inputs from metadata (e.g. the previous span's statistics);
       // `?? inputs`: a run started by an older worker recorded prepare results without them
       const run = { ...base, executionId, inputs: prepared.inputs ?? inputs };
-      let shards: unknown[] | undefined;
+      // a gpu node runs on cpu when no GPU worker polls (prepareNode looked)
+      const queue = prepared.queue ?? node.queue;
+      if (node.queue === 'gpu') set(node.id, { queue });
+      let shardRounds: unknown[][] | undefined;
       if (node.fanOut) {
-        // map: one activity per planned shard, each retried on its own; reduce: the executor
-        const { tasks } = await executorOf(node, activityIds.plan(node.id)).planShards(run);
-        const count = { total: tasks.length, done: 0 };
+        // map: one activity per planned shard, each retried on its own, in one or more rounds
+        // (a round may read what earlier ones wrote); reduce: the executor
+        shardRounds = [];
+        const count = { total: 0, done: 0 };
         set(node.id, { shards: count });
-        await Promise.all(
-          tasks.map(async (task, index) => {
-            await executorOf(node, activityIds.shard(node.id, index)).runShard({ ...run, index, task });
-            count.done++;
-          }),
-        );
-        shards = tasks;
+        for (let round = 0; ; round++) {
+          const plan = { ...run, round, shardRounds: [...shardRounds] };
+          const { tasks, lastRound } = await executorOf(node, activityIds.plan(node.id, round), queue).planShards(plan);
+          count.total += tasks.length;
+          await Promise.all(
+            tasks.map(async (task, index) => {
+              await executorOf(node, activityIds.shard(node.id, index, round), queue).runShard({ ...plan, index, task });
+              count.done++;
+            }),
+          );
+          shardRounds.push(tasks);
+          if (lastRound !== false) break;
+        }
       }
-      const { properties, attempt } = await executorOf(node, activityIds.run(node.id)).runComponent({ ...run, shards });
+      const { properties, attempt } = await executorOf(node, activityIds.run(node.id), queue).runComponent({ ...run, shardRounds });
       const { outputs, halt } = await book.publishNode({ ...base, executionId, properties, attempt });
       if (halt) {
         // published and COMPLETE in metadata; only the run stops here
@@ -142,9 +152,9 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   };
 
   /** The executor runs on the node's queue with the node's own retry policy and timeouts. */
-  const executorOf = (node: NodeSpec, activityId: string) =>
+  const executorOf = (node: NodeSpec, activityId: string, queue: Queue) =>
     proxyActivities<Activities>({
-      taskQueue: `${queuePrefix}${node.queue}`,
+      taskQueue: `${queuePrefix}${queue}`,
       activityId,
       startToCloseTimeout: node.timeouts.startToCloseMs,
       heartbeatTimeout: node.timeouts.heartbeatMs,

@@ -50,6 +50,7 @@ export function shardsUri(storeRoot: string, pipeline: string, nodeId: string, e
   return path.join(storeRoot, pipeline, nodeId, '_shards', String(executionId));
 }
 
-export function shardUri(storeRoot: string, pipeline: string, nodeId: string, executionId: number, index: number): string {
-  return path.join(shardsUri(storeRoot, pipeline, nodeId, executionId), String(index));
+/** Shard `index` of fan-out round `round`: `<i>` in the first round, `<round>.<i>` after it. */
+export function shardUri(storeRoot: string, pipeline: string, nodeId: string, executionId: number, index: number, round = 0): string {
+  return path.join(shardsUri(storeRoot, pipeline, nodeId, executionId), round ? `${round}.${index}` : String(index));
 }

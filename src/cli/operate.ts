@@ -12,27 +12,45 @@ import { workflowIdOf } from '../orchestration/types.js';
 import { installRuntimeLogging, startWorkers, type QueueName, type RunningWorkers } from '../orchestration/worker.js';
 import { loadUserComponents } from './extra-components.js';
 import { exitWithParent } from './parent-watch.js';
+import { whyNoGpu } from '../ml/gpu.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
+
+/**
+ * A worker on the gpu queue takes the nodes that want a GPU away from the cpu queue; one that
+ * has none would train them on its CPU while GPU workers idle. Loads the backend for real.
+ */
+async function requireGpuBackend(): Promise<void> {
+  const { selectBackend } = await import('../ml/backend.js');
+  const { GPU_PACKAGE } = await import('../ml/gpu.js');
+  const chosen = await selectBackend();
+  if (chosen.package !== GPU_PACKAGE)
+    throw new DefinitionError(
+      `--queues gpu: no GPU backend loads here (${chosen.reason}; would train on ${chosen.package}). ` +
+        'Install a CUDA build of @tensorflow/tfjs-node-gpu (README: GPU workers), or pass --gpu-without-gpu to poll the gpu queue anyway',
+    );
+}
 
 export function registerOperate(program: Command): void {
   program
     .command('worker')
     .description('poll task queues and run workflows and component executors until stopped')
-    .option('--queues <list>', 'comma-separated: cpu, gpu', 'cpu,gpu')
+    .option('--queues <list>', 'comma-separated: cpu, gpu (default: cpu, and gpu when a GPU backend loads)')
+    .option('--gpu-without-gpu', 'poll the gpu queue even though no GPU backend loads (its nodes then train on the CPU)')
     .option('--concurrency <n>', 'executor attempts at once per queue', '2')
     .option('--components <modules>', 'comma-separated modules (or pipeline files) that register custom components (added to TSFX_COMPONENTS)', '')
     // `tsfx run --workers n` starts its helpers with this: they stop when the run's process is gone
     .addOption(new Option('--exit-with-parent', 'stop when stdin closes (the parent process died)').hideHelp())
-    .action(async (o: { queues: string; concurrency: string; components: string; exitWithParent?: boolean }) => {
+    .action(async (o: { queues?: string; gpuWithoutGpu?: boolean; concurrency: string; components: string; exitWithParent?: boolean }) => {
       const running: { workers?: RunningWorkers } = {};
       if (o.exitWithParent) exitWithParent(() => running.workers);
-      const queues = o.queues
+      const queues = (o.queues ?? (whyNoGpu() ? 'cpu' : 'cpu,gpu'))
         .split(',')
         .map((q) => q.trim())
         .filter(Boolean);
       for (const q of queues)
         if (q !== 'cpu' && q !== 'gpu') throw new DefinitionError(`unknown queue '${q}' (cpu, gpu)`);
+      if (queues.includes('gpu') && !o.gpuWithoutGpu) await requireGpuBackend();
       await loadUserComponents(o.components.split(','));
       const config = loadConfig();
       const temporal = await ensureTemporal(config, { log: out });

@@ -4,6 +4,7 @@
  * it for the cpu queue. `count` 0 starts nothing.
  */
 import path from 'node:path';
+import { whyNoGpu } from '../ml/gpu.js';
 import type { TsfxConfig } from '../config.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { installRuntimeLogging, startWorkers, type RunningWorkers } from '../orchestration/worker.js';
@@ -31,7 +32,9 @@ export async function startRunWorkers(opts: {
     config,
     address,
     store,
-    queues: ['cpu', 'gpu'],
+    // gpu only where a GPU backend can load: otherwise gpu nodes (the Trainer) go to cpu, the
+    // same worker, instead of a queue polled by a worker that has no GPU
+    queues: whyNoGpu() ? ['cpu'] : ['cpu', 'gpu'],
     // with worker processes beside it, take no more than they do (as `tsfx worker`): one JS
     // thread gains nothing from holding many CPU-bound shards while the others idle
     ...(count > 1 ? { maxConcurrentExecutors: LOCAL_WORKER_CONCURRENCY } : {}),

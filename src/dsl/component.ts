@@ -63,6 +63,8 @@ export interface NodeOptions {
   /** false: always run this node's executor */
   cache?: boolean;
   queue?: Queue;
+  /** on queue gpu with no GPU worker polling: run on cpu (default) or wait for one */
+  whenNoGpu?: 'cpu' | 'wait';
   retry?: Partial<RetrySpec>;
   timeouts?: Partial<TimeoutSpec>;
   /**
@@ -153,8 +155,8 @@ export interface ExecutorArgs<S extends AnyComponentSpec, R = unknown> {
   resolved: R;
   ctx: ExecutorContext;
   /**
-   * For a fanned-out node: the shards its `fanOut.run` activities wrote, in plan order. The
-   * executor merges them instead of doing the work itself. Undefined when not fanned out.
+   * For a fanned-out node: the shards its `fanOut.run` activities wrote, round by round in plan
+   * order. The executor merges them instead of doing the work itself. Undefined when not fanned out.
    */
   shards?: ShardOutput[];
 }
@@ -171,19 +173,30 @@ type InputArtifacts<I, A extends 'input' | 'found'> = {
 
 /** One shard's work item (from `fanOut.plan`) and the folder its activity wrote into. */
 export interface ShardOutput {
+  /** the fan-out round that ran it (0 unless the component plans several) */
+  round: number;
   index: number;
   task: unknown;
   path: string;
 }
 
+type FanOutArgs<S extends AnyComponentSpec> = Pick<ExecutorArgs<S>, 'inputs' | 'params' | 'ctx'> & {
+  /** 0, 1, ...: a component with several rounds (Transform: analyze passes, then apply) plans each in turn */
+  round: number;
+  /** every earlier round's shards, their folders complete (round r reads what rounds < r wrote) */
+  previous: ShardOutput[];
+};
+
 /**
  * The map side of a fanned-out component (StatisticsGen: one partial per Examples shard).
  * `plan` lists small JSON work items; each `run` is its own activity on the node's queue,
- * retried on its own, writing a partial result into an empty folder.
+ * retried on its own, writing a partial result into an empty folder. `rounds` (default 1) runs
+ * plan + runs again with the earlier rounds' outputs, before the executor merges them all.
  */
 export interface FanOut<S extends AnyComponentSpec> {
-  plan(args: Pick<ExecutorArgs<S>, 'inputs' | 'params' | 'ctx'>): Promise<unknown[]>;
-  run(args: Pick<ExecutorArgs<S>, 'inputs' | 'params' | 'ctx'> & { task: unknown; index: number; path: string }): Promise<void>;
+  rounds?(params: z.output<S['params']>): number;
+  plan(args: FanOutArgs<S>): Promise<unknown[]>;
+  run(args: FanOutArgs<S> & { task: unknown; index: number; path: string }): Promise<void>;
 }
 
 /** An executor returns the properties of each output; the adapter validates and records them. */

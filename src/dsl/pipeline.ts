@@ -89,6 +89,7 @@ function compileNode(node: ComponentNode<AnyComponentSpec>, all: ComponentNode<A
     // JSON round trip: params cross Temporal and feed the cache key, so they must be plain data
     params: JSON.parse(JSON.stringify(params)) as Record<string, unknown>,
     queue: options.queue ?? spec.queue,
+    whenNoGpu: options.whenNoGpu ?? 'cpu',
     cache: options.cache ?? true,
     fanOut: spec.fanOut === true,
     retry: { ...spec.retry, ...options.retry },

@@ -5,9 +5,10 @@
  * just moves on to the next one.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { cudaPlausible, nativeBinding } from './gpu.js';
+
+export { cudaPlausible, nativeBinding };
 
 export interface BackendChoice {
   /** the tfjs backend name in use: 'tensorflow' (native, CPU or GPU build), 'wasm' or 'cpu' */
@@ -35,34 +36,6 @@ export interface SelectOptions {
   nvidiaDriver?: () => boolean;
   /** the native package's built binding, or undefined when it has none; default {@link nativeBinding} */
   binding?: (pkg: string) => string | undefined;
-}
-
-const require = createRequire(import.meta.url);
-
-/**
- * Where a tfjs-node package keeps its built binding (`lib/napi-v<N>/tfjs_binding.node`, found
- * the way its index.js finds it), or undefined when the package or the binding is absent.
- * Checked before importing: a package without one registers its kernels and then throws, and the
- * next native package re-registers them all, one warning per kernel.
- */
-export function nativeBinding(pkg: string): string | undefined {
-  try {
-    const pkgJson = require.resolve(`${pkg}/package.json`);
-    const lib = path.join(path.dirname(pkgJson), 'lib');
-    const dirs = fs.readdirSync(lib).filter((d) => d.startsWith('napi-v'));
-    return dirs.map((d) => path.join(lib, d, 'tfjs_binding.node')).find((f) => fs.existsSync(f));
-  } catch {
-    return undefined;
-  }
-}
-
-/** TSFX_GPU=1 forces the GPU attempt, TSFX_GPU=0 forbids it; otherwise the driver decides. */
-export function cudaPlausible(env: NodeJS.ProcessEnv, nvidiaDriver: () => boolean): string | undefined {
-  if (env.TSFX_GPU === '0') return 'TSFX_GPU=0';
-  if (env.TSFX_GPU === '1') return undefined;
-  if (env.CUDA_VISIBLE_DEVICES === '' || env.CUDA_VISIBLE_DEVICES === '-1')
-    return 'CUDA_VISIBLE_DEVICES hides every GPU';
-  return nvidiaDriver() ? undefined : 'no NVIDIA driver (/proc/driver/nvidia) and TSFX_GPU is not 1';
 }
 
 function candidates(

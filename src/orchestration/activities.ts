@@ -14,6 +14,7 @@ import { parseParams } from '../dsl/params.js';
 import { mapFailures, toFailure } from './failures.js';
 import { planShardsAdapter, runComponentAdapter, runShardAdapter } from './run-component.js';
 import { isDeepStrictEqual } from 'node:util';
+import type { Queue } from '../../schemas/pipeline-spec.js';
 import type {
   CheckConditionInput,
   CheckConditionResult,
@@ -27,6 +28,7 @@ import type {
   PrepareNodeResult,
   PublishNodeInput,
   PublishNodeResult,
+  PlanShardsInput,
   PlanShardsResult,
   RunComponentInput,
   RunShardInput,
@@ -53,7 +55,7 @@ export function createActivities(deps: ActivityDeps) {
       return runComponentAdapter(deps, input);
     },
 
-    async planShards(input: RunComponentInput): Promise<PlanShardsResult> {
+    async planShards(input: PlanShardsInput): Promise<PlanShardsResult> {
       return planShardsAdapter(deps, input);
     },
 
@@ -171,7 +173,13 @@ export function createActivities(deps: ActivityDeps) {
       state: 'RUNNING',
       properties: { params: node.params, resolved: driven?.resolved ?? null },
     });
-    return { kind: 'run', executionId: exec.id, inputs };
+    return { kind: 'run', executionId: exec.id, inputs, ...(await queueOf(node)) };
+  }
+
+  /** A gpu node without a GPU worker polling runs on cpu, unless it is told to wait for one. */
+  async function queueOf(node: PrepareNodeInput['node']): Promise<{ queue?: Queue }> {
+    if (node.queue !== 'gpu' || node.whenNoGpu === 'wait' || !deps.gpuPolled) return {};
+    return (await deps.gpuPolled()) ? {} : { queue: 'cpu' };
   }
 
   /**
@@ -193,7 +201,7 @@ export function createActivities(deps: ActivityDeps) {
       if (ev.type === 'INPUT') (inputs[ev.name] ??= []).push(ev.artifactId);
       else outputs[ev.name] = ev.artifactId;
     }
-    if (earlier.state === 'RUNNING') return { kind: 'run', executionId: earlier.id, inputs };
+    if (earlier.state === 'RUNNING') return { kind: 'run', executionId: earlier.id, inputs, ...(await queueOf(input.node)) };
     return { kind: 'cached', executionId: earlier.id, outputs, cachedFrom: earlier.properties.cachedFrom as number };
   }
 

@@ -11,6 +11,11 @@ export interface ActivityDeps {
   /** `<artifactRoot>/<storeId>`: this store's artifact folders */
   storeRoot: string;
   components: ReadonlyMap<string, ComponentImpl>;
+  /**
+   * Whether a worker polled this store's gpu queue lately (Temporal's task-queue pollers); a gpu
+   * node runs on cpu without one. Absent: assume one does.
+   */
+  gpuPolled?: () => Promise<boolean>;
   /** Temporal ids of the calling workflow, recorded on executions */
   workflowIds?: () => { workflowId?: string; workflowRunId?: string };
 }

@@ -29,3 +29,25 @@ export async function workerPresence(client: Client, workflowId: string, now = D
   });
   return fresh ? 'polled' : 'no-worker';
 }
+
+/** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY */
+const TASK_QUEUE_TYPE_ACTIVITY = 2;
+
+/** The part of a WorkflowService (client's or NativeConnection's) that lists a queue's pollers. */
+export interface PollerService {
+  describeTaskQueue(req: {
+    namespace: string;
+    taskQueue: { name: string };
+    taskQueueType: number;
+  }): Promise<{ pollers?: { lastAccessTime?: { seconds?: unknown; nanos?: number | null } | null }[] | null }>;
+}
+
+/** Did any worker poll this activity task queue within POLLER_STALE_MS? */
+export async function activityQueuePolled(service: PollerService, namespace: string, taskQueue: string, now = Date.now()): Promise<boolean> {
+  const res = await service.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: TASK_QUEUE_TYPE_ACTIVITY });
+  return (res.pollers ?? []).some((p) => {
+    const t = p.lastAccessTime;
+    const ms = t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+    return now - ms < POLLER_STALE_MS;
+  });
+}

@@ -11,7 +11,7 @@ import path from 'node:path';
 import fs from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { parseArtifactProperties, type ArtifactTypeName } from '../../schemas/artifacts.js';
-import type { ComponentImpl, ExecutorContext, InputArtifact, OutputLocation, Progress } from '../dsl/component.js';
+import type { ComponentImpl, ExecutorContext, InputArtifact, OutputLocation, Progress, ShardOutput } from '../dsl/component.js';
 import { MetadataError } from '../errors.js';
 import { toFailure } from './failures.js';
 import { executionDir, outputUri, shardUri } from '../artifacts/local-store.js';
@@ -19,7 +19,7 @@ import { commitStaging, discardStaging, openStaging, readCommitted, type Staging
 import { lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { loadInputs } from './artifact-lookup.js';
 import { parseParams } from '../dsl/params.js';
-import type { PlanShardsResult, RunComponentInput, RunComponentResult, RunShardInput } from './types.js';
+import type { PlanShardsInput, PlanShardsResult, RunComponentInput, RunComponentResult, RunShardInput } from './types.js';
 
 /** Heartbeats are throttled by the SDK too, but building details for every row is waste. */
 const HEARTBEAT_EVERY_MS = 1_000;
@@ -117,11 +117,7 @@ export async function runComponentAdapter(deps: ActivityDeps, input: RunComponen
         await fs.mkdir(dir);
         outputs[name] = { type, uri: outputUri(deps.storeRoot, pipeline, node.id, executionId, name), path: dir };
       }
-      const shards = input.shards?.map((task, index) => ({
-        index,
-        task,
-        path: shardUri(deps.storeRoot, pipeline, node.id, executionId, index),
-      }));
+      const shards = input.shardRounds ? shardOutputs(deps, input, input.shardRounds) : undefined;
       const result = (await impl.executor({ inputs, outputs, params, resolved, ctx, shards } as never)) as Record<
         string,
         unknown
@@ -144,17 +140,34 @@ export async function runComponentAdapter(deps: ActivityDeps, input: RunComponen
   return { properties: record.result, attempt: record.token };
 }
 
-/** A fanned-out node's work items: small JSON, one runShard activity each. */
-export async function planShardsAdapter(deps: ActivityDeps, input: RunComponentInput): Promise<PlanShardsResult> {
+/** Where every shard of the given rounds wrote, round by round in plan order. */
+function shardOutputs(deps: ActivityDeps, input: RunComponentInput, rounds: unknown[][]): ShardOutput[] {
+  return rounds.flatMap((tasks, round) =>
+    tasks.map((task, index) => ({
+      round,
+      index,
+      task,
+      path: shardUri(deps.storeRoot, input.pipeline, input.node.id, input.executionId, index, round),
+    })),
+  );
+}
+
+/** A fanned-out node's work items for one round: small JSON, one runShard activity each. */
+export async function planShardsAdapter(deps: ActivityDeps, input: PlanShardsInput): Promise<PlanShardsResult> {
   return withExecutor(deps, input, async ({ impl, params, inputs, ctx }) => {
     if (!impl.fanOut) throw new MetadataError(`component ${input.node.component} has no fan-out part`);
-    return { tasks: await impl.fanOut.plan({ inputs, params, ctx } as never) };
+    const round = input.round ?? 0;
+    const previous = shardOutputs(deps, input, input.shardRounds ?? []);
+    const tasks = await impl.fanOut.plan({ inputs, params, ctx, round, previous } as never);
+    const rounds = impl.fanOut.rounds?.(params as never) ?? 1;
+    return { tasks, lastRound: round + 1 >= rounds };
   });
 }
 
 /** One shard of a fanned-out node: its own staging folder, moved into `_shards/<exec>/<i>` last. */
 export async function runShardAdapter(deps: ActivityDeps, input: RunShardInput): Promise<void> {
-  const final = shardUri(deps.storeRoot, input.pipeline, input.node.id, input.executionId, input.index);
+  const round = input.round ?? 0;
+  const final = shardUri(deps.storeRoot, input.pipeline, input.node.id, input.executionId, input.index, round);
   if (await readCommitted(final)) return;
   let staging: Staging | undefined;
   await withExecutor(
@@ -163,7 +176,8 @@ export async function runShardAdapter(deps: ActivityDeps, input: RunShardInput):
     async ({ impl, params, inputs, ctx }) => {
       if (!impl.fanOut) throw new MetadataError(`component ${input.node.component} has no fan-out part`);
       staging = await openStaging(final, Context.current().info.attempt);
-      await impl.fanOut.run({ inputs, params, ctx, task: input.task, index: input.index, path: staging.dir } as never);
+      const previous = shardOutputs(deps, input, input.shardRounds ?? []);
+      await impl.fanOut.run({ inputs, params, ctx, round, previous, task: input.task, index: input.index, path: staging.dir } as never);
       await commitStaging(staging, null);
     },
     async () => {

@@ -3,7 +3,7 @@
  * small JSON only (never rows: payloads are capped at a few MB). Workflow code imports
  * these as types only.
  */
-import type { NodeSpec, PipelineSpec, RunOptions } from '../../schemas/pipeline-spec.js';
+import type { NodeSpec, PipelineSpec, Queue, RunOptions } from '../../schemas/pipeline-spec.js';
 
 export interface PipelineRunInput {
   spec: PipelineSpec;
@@ -36,23 +36,38 @@ export interface PrepareNodeInput extends NodeActivityBase {
   useCache: boolean;
 }
 
-/** `inputs` (to run with): the node's inputs with those its driver resolved from metadata added */
+/**
+ * `inputs` (to run with): the node's inputs with those its driver resolved from metadata added.
+ * `queue`: where the executor runs, when it differs from the node's (a gpu node with no GPU
+ * worker polling runs on cpu).
+ */
 export type PrepareNodeResult =
   | { kind: 'cached'; executionId: number; outputs: OutputIds; cachedFrom: number }
-  | { kind: 'run'; executionId: number; inputs: InputIds };
+  | { kind: 'run'; executionId: number; inputs: InputIds; queue?: Queue };
 
 export interface RunComponentInput extends NodeActivityBase {
   executionId: number;
   inputs: InputIds;
-  /** a fanned-out node's planned tasks, in order; their runShard activities have completed */
-  shards?: unknown[];
+  /**
+   * A fanned-out node's planned tasks per round, in order; their runShard activities have
+   * completed. For planShards/runShard: the rounds before the current one.
+   */
+  shardRounds?: unknown[][];
+}
+
+export interface PlanShardsInput extends RunComponentInput {
+  /** 0 for the first round; round r's tasks may read every earlier round's shard outputs */
+  round: number;
 }
 
 export interface PlanShardsResult {
   tasks: unknown[];
+  /** no round follows this one (absent: true) */
+  lastRound?: boolean;
 }
 
 export interface RunShardInput extends RunComponentInput {
+  round: number;
   index: number;
   task: unknown;
 }
@@ -120,8 +135,10 @@ export interface NodeProgress {
   error?: string;
   startedAt?: number;
   finishedAt?: number;
-  /** a fanned-out node's shard activities */
+  /** a fanned-out node's shard activities (every round so far) */
   shards?: { total: number; done: number };
+  /** the task queue its executor runs on */
+  queue?: Queue;
 }
 
 export interface RunProgress {
@@ -145,8 +162,8 @@ export interface HeartbeatDetails {
 export const activityIds = {
   prepare: (nodeId: string) => `${nodeId}/prepare`,
   run: (nodeId: string) => `${nodeId}/run`,
-  plan: (nodeId: string) => `${nodeId}/plan`,
-  shard: (nodeId: string, index: number) => `${nodeId}/shard-${index}`,
+  plan: (nodeId: string, round = 0) => (round ? `${nodeId}/plan-${round}` : `${nodeId}/plan`),
+  shard: (nodeId: string, index: number, round = 0) => (round ? `${nodeId}/shard-${round}.${index}` : `${nodeId}/shard-${index}`),
   publish: (nodeId: string) => `${nodeId}/publish`,
 };
 

@@ -20,6 +20,7 @@ import type { ComponentImpl } from '../dsl/component.js';
 import { bindStore, type TsfxConfig } from '../config.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { createActivities } from './activities.js';
+import { activityQueuePolled, type PollerService } from './liveness.js';
 import { registeredComponents } from '../../components/registry.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -75,16 +76,22 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
   // read now: the pipeline's (or --components') modules have registered their components by this time
   for (const c of [...registeredComponents(), ...(opts.extraComponents ?? [])]) components.set(c.spec.name, c);
   const config = bindStore(opts.config, opts.store.storeId);
+  const connection = await NativeConnection.connect({ address: opts.address });
   const activities = createActivities({
     store: opts.store,
     storeRoot: config.storeRoot,
     components,
+    gpuPolled: () =>
+      activityQueuePolled(
+        connection.workflowService as unknown as PollerService,
+        opts.config.temporalNamespace,
+        `${config.queuePrefix}gpu`,
+      ),
     workflowIds: () => {
       const info = Context.current().info;
       return { workflowId: info.workflowExecution?.workflowId, workflowRunId: info.workflowExecution?.runId };
     },
   });
-  const connection = await NativeConnection.connect({ address: opts.address });
   const bundle = opts.queues.includes('cpu') ? await workflowBundle(opts.config.home) : undefined;
   const create = (queue: QueueName) =>
     Worker.create({

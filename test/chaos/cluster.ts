@@ -83,7 +83,7 @@ export async function startCluster(dir: string, ports: { temporal: number; postg
     const log = path.join(dir, 'logs', `${home.name}-worker-${++spawned}.log`);
     fs.mkdirSync(path.dirname(log), { recursive: true });
     const fd = fs.openSync(log, 'w');
-    const child = spawn(process.execPath, [BIN, 'worker', '--queues', 'cpu,gpu'], {
+    const child = spawn(process.execPath, [BIN, 'worker', '--queues', 'cpu'], {
       env: home.env,
       stdio: ['ignore', fd, fd],
     });

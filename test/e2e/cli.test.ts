@@ -93,7 +93,7 @@ describe('tsfx run pipelines/penguin.ts', () => {
 describe('tsfx worker and tsfx cancel', () => {
   it('a separate `tsfx worker` runs what `tsfx run --no-worker` starts, and stops on SIGTERM', async () => {
     // stderr ignored: an unread pipe would fill with the worker's logs and block it
-    const worker = spawn(process.execPath, ['bin/tsfx.js', 'worker', '--queues', 'cpu,gpu'], {
+    const worker = spawn(process.execPath, ['bin/tsfx.js', 'worker', '--queues', 'cpu'], {
       env: env.env,
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -107,6 +107,12 @@ describe('tsfx worker and tsfx cancel', () => {
     expect(r.stdout).toMatch(/ExampleGen {2}COMPLETE/);
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('`tsfx worker --queues gpu` refuses where no GPU backend loads, unless told to', async () => {
+    const r = await tsfx('worker', '--queues', 'gpu');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no GPU backend loads here .*--gpu-without-gpu/s);
   });
 
   it('`tsfx cancel <runId>` cancels a running run and its execution is recorded CANCELED', async () => {

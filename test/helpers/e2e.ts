@@ -13,7 +13,7 @@ import type { ComponentImpl } from '../../src/dsl/component.js';
 import { openMetadataStore } from '../../src/metadata/open.js';
 import type { MetadataStore } from '../../src/metadata/store.js';
 import { connectClient } from '../../src/orchestration/client.js';
-import { installRuntimeLogging, startWorkers, type RunningWorkers } from '../../src/orchestration/worker.js';
+import { installRuntimeLogging, startWorkers, type QueueName, type RunningWorkers } from '../../src/orchestration/worker.js';
 import { testComponents } from '../fixtures/components.js';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -26,6 +26,8 @@ export interface E2eEnv {
   client: Client;
   address: string;
   startWorker(extra?: ComponentImpl[]): Promise<RunningWorkers>;
+  /** a worker on the given queues only */
+  startWorkers(opts: { queues: QueueName[]; extraComponents?: ComponentImpl[] }): Promise<RunningWorkers>;
   close(): Promise<void>;
 }
 
@@ -60,17 +62,19 @@ export async function e2eEnv(backend: Backend = 'sqlite', opts: { queuePrefix?: 
   const client = await connectClient(address, config.temporalNamespace);
   installRuntimeLogging('WARN', path.join(os.tmpdir(), 'tsfx-test-worker.log'));
   const workers: RunningWorkers[] = [];
+  const start = async (queues: QueueName[], extraComponents: ComponentImpl[]) => {
+    const w = await startWorkers({ config, address, store, queues, extraComponents });
+    workers.push(w);
+    return w;
+  };
   return {
     config,
     env,
     store,
     client,
     address,
-    async startWorker(extra = testComponents) {
-      const w = await startWorkers({ config, address, store, queues: ['cpu', 'gpu'], extraComponents: extra });
-      workers.push(w);
-      return w;
-    },
+    startWorker: (extra = testComponents) => start(['cpu', 'gpu'], extra),
+    startWorkers: ({ queues, extraComponents = testComponents }) => start(queues, extraComponents),
     async close() {
       await Promise.all(workers.map((w) => w.shutdown()));
       await client.connection.close();

@@ -168,16 +168,16 @@ describe('attempts of one execution', () => {
     const run = await newRun('fan', node);
     const tasks = Array.from({ length: 4 }, (_, i) => ({ n: i + 1 }));
     for (const [index, task] of tasks.entries()) {
-      await attemptEnv(1).run(runShardAdapter, deps, { ...run, index, task });
+      await attemptEnv(1).run(runShardAdapter, deps, { ...run, round: 0, index, task });
       // a shard attempt retried after its first one moved in keeps the first's partial
-      await attemptEnv(2).run(runShardAdapter, deps, { ...run, index, task });
+      await attemptEnv(2).run(runShardAdapter, deps, { ...run, round: 0, index, task });
     }
     mergeFailures.left = 1;
-    await expect(attemptEnv(1).run(runComponentAdapter, deps, { ...run, shards: tasks })).rejects.toThrow(/merge attempt lost/);
-    const merged: Result = await attemptEnv(2).run(runComponentAdapter, deps, { ...run, shards: tasks });
+    await expect(attemptEnv(1).run(runComponentAdapter, deps, { ...run, shardRounds: [tasks] })).rejects.toThrow(/merge attempt lost/);
+    const merged: Result = await attemptEnv(2).run(runComponentAdapter, deps, { ...run, shardRounds: [tasks] });
     expect(merged.properties.out).toMatchObject({ sum: 10 });
     // the completion of that merge may be lost too: a third attempt still succeeds, with the same result
-    expect(await attemptEnv(3).run(runComponentAdapter, deps, { ...run, shards: tasks })).toEqual(merged);
+    expect(await attemptEnv(3).run(runComponentAdapter, deps, { ...run, shardRounds: [tasks] })).toEqual(merged);
     const shardsDir = path.join(deps.storeRoot, 'fan', 'f', '_shards', String(run.executionId));
     expect(fs.readdirSync(shardsDir).filter((d) => /^\d+$/.test(d))).toHaveLength(4);
     await createActivities(deps).publishNode({ ...run, properties: merged.properties, attempt: merged.attempt });

@@ -34,11 +34,12 @@ async function runStats(examples: InputArtifact<'Examples'>, root: string, param
   const inputs = { examples: [examples] };
   let shards;
   if (fanOut) {
-    const tasks = await statisticsGenFanOut.plan({ inputs, params: parsed, ctx });
+    const round = { round: 0, previous: [] };
+    const tasks = await statisticsGenFanOut.plan({ inputs, params: parsed, ctx, ...round });
     shards = await Promise.all(tasks.map(async (task, index) => {
       const dir = tempDir(`shard-${index}`);
-      await statisticsGenFanOut.run({ inputs, params: parsed, ctx, task, index, path: dir });
-      return { index, task, path: dir };
+      await statisticsGenFanOut.run({ inputs, params: parsed, ctx, task, index, path: dir, ...round });
+      return { round: 0, index, task, path: dir };
     }));
   }
   const result = await statisticsGenExecutor({
