@@ -92,6 +92,7 @@ describe('definePipeline().compile', () => {
           outputs: { model: 'Model', run: 'ModelRun' },
           params: { epochs: 3 },
           queue: 'gpu',
+          whenNoGpu: 'cpu',
           cache: true,
           fanOut: false,
           retry: { ...defaultRetry, maximumAttempts: 5 },
