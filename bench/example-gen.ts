@@ -133,7 +133,7 @@ async function measure(file: string, rowsPerShard: number): Promise<void> {
       params,
       resolved: undefined,
       ctx: {
-        pipelineName: 'bench', nodeId: 'ExampleGen', executionId: 1, pipelineRoot: path.dirname(file),
+        pipelineName: 'bench', nodeId: 'ExampleGen', executionId: 1, pipelineRoot: path.dirname(file), workDir: path.join(path.dirname(file), '_work'),
         heartbeat: () => undefined, log: () => undefined, signal: new AbortController().signal,
       },
     });

@@ -55,7 +55,7 @@ async function directCalls(n: number): Promise<number> {
       outputs: { out: { type: 'ExternalArtifact', uri: dir, path: dir } },
       params: { ms: 0, label: `n${i}`, fail: 'never' },
       resolved: undefined,
-      ctx: { pipelineName: 'direct', nodeId: `n${i}`, executionId: i, pipelineRoot: home, heartbeat() {}, log() {}, signal: new AbortController().signal },
+      ctx: { pipelineName: 'direct', nodeId: `n${i}`, executionId: i, pipelineRoot: home, workDir: path.join(home, '_work', String(i)), heartbeat() {}, log() {}, signal: new AbortController().signal },
     });
   }
   return performance.now() - start;

@@ -74,7 +74,12 @@ export async function planSweep(
   }
   for (const x of collected.executions) {
     const nodeDir = path.join(root, x.pipeline, x.nodeId);
-    const own = [path.join(nodeDir, String(x.id)), path.join(nodeDir, '_shards', String(x.id)), ...(await stagingOf(nodeDir, x.id))];
+    const own = [
+      path.join(nodeDir, String(x.id)),
+      path.join(nodeDir, '_shards', String(x.id)),
+      path.join(nodeDir, '_work', String(x.id)),
+      ...(await stagingOf(nodeDir, x.id)),
+    ];
     for (const p of own) if ((await exists(p)) && (await insideRoot(root, p))) candidates.add(p);
   }
   const kept = keep.flatMap((uri) => {
@@ -102,7 +107,7 @@ async function stagingOf(nodeDir: string, executionId: number): Promise<string[]
 
 /**
  * Leftovers of executions that are not open: `<root>/<pipeline>/<node>/_shards/<executionId>`
- * (the publisher removes a published execution's own) and attempts' staging folders
+ * and `_work/<executionId>` (the publisher removes a published execution's own) and attempts' staging folders
  * (`.staging/<executionId>-*`, `_shards/<id>/.staging/*`: an attempt killed before it moved in).
  */
 export async function leftoverShards(
@@ -116,11 +121,13 @@ export async function leftoverShards(
   };
   for (const pipeline of pipelines ?? (await subdirs(root))) {
     for (const node of await subdirs(path.join(root, pipeline))) {
-      const shards = path.join(root, pipeline, node, '_shards');
-      for (const id of await subdirs(shards)) {
-        const p = path.join(shards, id);
-        if (/^\d+$/.test(id) && (await isOpen(Number(id)))) continue;
-        await add(p);
+      for (const kind of ['_shards', '_work']) {
+        const parent = path.join(root, pipeline, node, kind);
+        for (const id of await subdirs(parent)) {
+          const p = path.join(parent, id);
+          if (/^\d+$/.test(id) && (await isOpen(Number(id)))) continue;
+          await add(p);
+        }
       }
       const staging = path.join(root, pipeline, node, '.staging');
       for (const name of await subdirs(staging)) {

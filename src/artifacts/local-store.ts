@@ -6,6 +6,8 @@
  *   <pipeline>/<node>/<executionId>/<output>/      a published execution's outputs
  *   <pipeline>/<node>/.staging/<executionId>-<tag>/ one attempt's outputs before they move in
  *   <pipeline>/<node>/_shards/<executionId>/<i>/    a fanned-out execution's shard partials
+ *   <pipeline>/<node>/_work/<executionId>/          what attempts of one execution hand on to the
+ *                                                   next (the Trainer's checkpoints)
  *
  * One folder per execution holds all its outputs, so an attempt moves them into place with
  * one rename (see attempt-folders.ts).
@@ -43,6 +45,14 @@ export async function artifactExists(uri: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * A folder every attempt of one execution sees (ExecutorContext.workDir): a retried Trainer
+ * resumes from the checkpoints its killed attempt left here. Removed once the node is published.
+ */
+export function workUri(storeRoot: string, pipeline: string, nodeId: string, executionId: number): string {
+  return path.join(storeRoot, pipeline, nodeId, '_work', String(executionId));
 }
 
 /** Where the shards of a fanned-out execution keep their partial results until it is published. */

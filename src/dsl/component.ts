@@ -139,6 +139,12 @@ export interface ExecutorContext {
   executionId: number;
   /** folder relative paths in params resolve against */
   pipelineRoot: string;
+  /**
+   * A folder shared by every attempt of this execution (made on first use by the executor),
+   * for state a retry resumes from, e.g. checkpoints. Attempts may overlap (a paused zombie),
+   * so write files there atomically (temp + rename). Removed when the node is published.
+   */
+  workDir: string;
   /** report progress; the activity adapter turns it into a Temporal heartbeat (throttled) */
   heartbeat(progress: Progress): void;
   log(message: string): void;

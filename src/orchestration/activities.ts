@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import { MetadataError, TsfxError } from '../errors.js';
-import { artifactExists, executionDir, outputUri, shardsUri } from '../artifacts/local-store.js';
+import { artifactExists, executionDir, outputUri, shardsUri, workUri } from '../artifacts/local-store.js';
 import { readCommitted, stagingFoldersOf } from '../artifacts/attempt-folders.js';
 import { assertSameStore, lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { artifactLookup, loadInputs } from './artifact-lookup.js';
@@ -224,7 +224,11 @@ export function createActivities(deps: ActivityDeps) {
     }));
     const artifacts = await store.publishExecution(executionId, outputs);
     // published: shard partials and every attempt's leftovers can go (a retried merge needed them until now)
-    const leftovers = [shardsUri(deps.storeRoot, pipeline, node.id, executionId), ...(await stagingFoldersOf(final))];
+    const leftovers = [
+      shardsUri(deps.storeRoot, pipeline, node.id, executionId),
+      workUri(deps.storeRoot, pipeline, node.id, executionId),
+      ...(await stagingFoldersOf(final)),
+    ];
     await Promise.all(leftovers.map((p) => fs.rm(p, { recursive: true, force: true })));
     const idOf = (name: string) => {
       const a = artifacts.find((x) => x.name === `${node.id}.${name}` || x.name === name);

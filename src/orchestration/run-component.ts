@@ -14,7 +14,7 @@ import { parseArtifactProperties, type ArtifactTypeName } from '../../schemas/ar
 import type { ComponentImpl, ExecutorContext, InputArtifact, OutputLocation, Progress, ShardOutput } from '../dsl/component.js';
 import { MetadataError } from '../errors.js';
 import { toFailure } from './failures.js';
-import { executionDir, outputUri, shardUri } from '../artifacts/local-store.js';
+import { executionDir, outputUri, shardUri, workUri } from '../artifacts/local-store.js';
 import { commitStaging, discardStaging, openStaging, readCommitted, type Staging } from '../artifacts/attempt-folders.js';
 import { lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { loadInputs } from './artifact-lookup.js';
@@ -71,6 +71,7 @@ async function withExecutor<T>(
       nodeId: node.id,
       executionId,
       pipelineRoot: input.root,
+      workDir: workUri(deps.storeRoot, pipeline, node.id, executionId),
       heartbeat(progress: Progress) {
         const now = Date.now();
         if (now - last < HEARTBEAT_EVERY_MS) return;

@@ -37,6 +37,7 @@ export function makeCtx(root: string, signal = new AbortController().signal) {
     nodeId: 'ExampleGen',
     executionId: 1,
     pipelineRoot: root,
+    workDir: path.join(root, '_work'),
     heartbeat: (p) => beats.push(p),
     log: (m) => logs.push(m),
     signal,
