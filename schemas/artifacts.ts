@@ -48,12 +48,16 @@ export const artifactTypes = {
   Schema: { properties: anyProps },
   /** TFMD Anomalies per split. */
   ExampleAnomalies: { properties: z.object({ splitNames: z.array(splitName) }).passthrough() },
-  /** Analyzer results and vocabularies of a traced preprocessing function. */
+  /** Analyzer results and vocabularies of a traced preprocessing function. @example `Trainer({ examples: tf.outputs.transformedExamples, transformGraph: tf.outputs.transformGraph, ... })` */
   TransformGraph: { properties: anyProps },
-  /** A trained model: tfjs LayersModel + signature + transform. */
+  /** A trained model: tfjs LayersModel + signature + transform. @example `Evaluator({ model: trainer.outputs.model, ... })` */
   Model: { properties: anyProps },
-  /** Training logs and TensorBoard event files. */
+  /** Training logs, history, checkpoints and TensorBoard event files. */
   ModelRun: { properties: anyProps },
+  /** The best hyperparameters a Tuner found, with every trial's result. @example `Trainer({ hyperparameters: tuner.outputs.bestHyperparameters, ... })` */
+  HyperParameters: {
+    properties: z.object({ values: z.record(z.string(), z.unknown()) }).passthrough(),
+  },
   /** Metrics and slices. */
   ModelEvaluation: { properties: anyProps },
   /** Whether a model passed the Evaluator's thresholds. */
