@@ -5,12 +5,11 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { SCHEMA_BINARY_FILE, SCHEMA_TEXT_FILE } from '../schema-gen/spec.js';
+import { readSchemaArtifact } from '../schema-gen/read-schema.js';
 import { readSplitDataset, statisticsSplits } from '../statistics-gen/read-split.js';
 import type { Executor, InputArtifact } from '../../src/dsl/component.js';
 import { anomalyList, encodeAnomalies, validateStatistics } from '../../src/anomalies/index.js';
 import { DefinitionError } from '../../src/errors.js';
-import { decodeSchema, parseSchemaText, type Schema } from '../../src/schema/index.js';
 import { selectSplits } from '../../src/dsl/select-splits.js';
 import {
   ANOMALIES_FILE,
@@ -23,7 +22,7 @@ import {
 export const exampleValidatorExecutor: Executor<ExampleValidatorSpec> = async ({ inputs, outputs, params, ctx }) => {
   const stats = inputs.statistics[0]!;
   const splits = selectSplits(statisticsSplits(stats), params.excludeSplits, 'the statistics');
-  const schema = await readSchema(inputs.schema[0]!);
+  const schema = await readSchemaArtifact(inputs.schema[0]!.path);
   const previous = inputs.previousStatistics?.[0];
   const skew = await skewControl(stats, inputs.servingStatistics?.[0], params.skew);
   const props: ExampleAnomaliesProperties = { splitNames: splits, anomalyCount: 0, anomalies: {} };
@@ -69,18 +68,6 @@ async function skewControl(stats: InputArtifact, serving: InputArtifact | undefi
   if (!names.includes(split))
     throw new DefinitionError(`skew's serving split '${split}' is not in ${serving ? 'the serving statistics' : 'the statistics'} (${names.join(', ')})`, [...at, 'servingSplit']);
   return { dataset: await readSplitDataset(source, split), recorded: { artifactId: source.id, split, trainingSplit } };
-}
-
-/** The schema artifact's binary form, or its text form when only that exists (a curated schema). */
-async function readSchema(artifact: InputArtifact<'Schema'>): Promise<Schema> {
-  const binary = path.join(artifact.path, SCHEMA_BINARY_FILE);
-  try {
-    return decodeSchema(await fs.readFile(binary), binary);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const text = path.join(artifact.path, SCHEMA_TEXT_FILE);
-  return parseSchemaText(await fs.readFile(text, 'utf8'), text);
 }
 
 /**

@@ -186,7 +186,7 @@ export interface ShardOutput {
   path: string;
 }
 
-type FanOutArgs<S extends AnyComponentSpec> = Pick<ExecutorArgs<S>, 'inputs' | 'params' | 'ctx'> & {
+type FanOutArgs<S extends AnyComponentSpec> = Pick<ExecutorArgs<S>, 'inputs' | 'params' | 'ctx' | 'resolved'> & {
   /** 0, 1, ...: a component with several rounds (Transform: analyze passes, then apply) plans each in turn */
   round: number;
   /** every earlier round's shards, their folders complete (round r reads what rounds < r wrote) */

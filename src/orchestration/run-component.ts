@@ -155,11 +155,11 @@ function shardOutputs(deps: ActivityDeps, input: RunComponentInput, rounds: unkn
 
 /** A fanned-out node's work items for one round: small JSON, one runShard activity each. */
 export async function planShardsAdapter(deps: ActivityDeps, input: PlanShardsInput): Promise<PlanShardsResult> {
-  return withExecutor(deps, input, async ({ impl, params, inputs, ctx }) => {
+  return withExecutor(deps, input, async ({ impl, params, resolved, inputs, ctx }) => {
     if (!impl.fanOut) throw new MetadataError(`component ${input.node.component} has no fan-out part`);
     const round = input.round ?? 0;
     const previous = shardOutputs(deps, input, input.shardRounds ?? []);
-    const tasks = await impl.fanOut.plan({ inputs, params, ctx, round, previous } as never);
+    const tasks = await impl.fanOut.plan({ inputs, params, resolved, ctx, round, previous } as never);
     const rounds = impl.fanOut.rounds?.(params as never) ?? 1;
     return { tasks, lastRound: round + 1 >= rounds };
   });
@@ -174,11 +174,11 @@ export async function runShardAdapter(deps: ActivityDeps, input: RunShardInput):
   await withExecutor(
     deps,
     input,
-    async ({ impl, params, inputs, ctx }) => {
+    async ({ impl, params, resolved, inputs, ctx }) => {
       if (!impl.fanOut) throw new MetadataError(`component ${input.node.component} has no fan-out part`);
       staging = await openStaging(final, Context.current().info.attempt);
       const previous = shardOutputs(deps, input, input.shardRounds ?? []);
-      await impl.fanOut.run({ inputs, params, ctx, round, previous, task: input.task, index: input.index, path: staging.dir } as never);
+      await impl.fanOut.run({ inputs, params, resolved, ctx, round, previous, task: input.task, index: input.index, path: staging.dir } as never);
       await commitStaging(staging, null);
     },
     async () => {

@@ -34,7 +34,7 @@ async function runStats(examples: InputArtifact<'Examples'>, root: string, param
   const inputs = { examples: [examples] };
   let shards;
   if (fanOut) {
-    const round = { round: 0, previous: [] };
+    const round = { round: 0, previous: [], resolved: undefined };
     const tasks = await statisticsGenFanOut.plan({ inputs, params: parsed, ctx, ...round });
     shards = await Promise.all(tasks.map(async (task, index) => {
       const dir = tempDir(`shard-${index}`);
