@@ -46,7 +46,7 @@ check() {
     log "$bin does not run: $version"
     exit 1
   fi
-  log "$version at $bin"
+  log "${version%% } at $bin"
   echo "$bin"
 }
 
