@@ -92,5 +92,21 @@ describe('inputTensors', () => {
     expect(bad({ a: [[1, 2], [3]], b: [[1], [2]] })).toThrow("input 'a' row 1: has 1 values, the model wants 2");
     expect(bad({ a: [1, 2, 3], b: [1] })).toThrow("input 'a': 3 values are not whole rows of 2");
     expect(bad({ a: [[1, 2]], b: [[1], [2]] })).toThrow("input 'b': has 2 rows, input 'a' has 1");
+    expect(bad({ a: [[1, 2]], b: [[NaN]] })).toThrow("input 'b' row 0: NaN is not a finite number");
+    expect(bad({ a: [1, 2, 3, Infinity], b: [1, 2] })).toThrow("input 'a' row 1: Infinity is not a finite number");
+    expect(bad({ a: [[1, '2' as never]], b: [[1]] })).toThrow("input 'a' row 0: 2 is not a finite number");
+  });
+
+  it('takes only integers for an int32 input, rather than truncating an index', () => {
+    const index = tf.input({ shape: [1], dtype: 'int32', name: 'index' });
+    const embedded = tf.layers.embedding({ inputDim: 4, outputDim: 2 }).apply(index) as tf.SymbolicTensor;
+    const indexed = tf.model({ inputs: index, outputs: embedded });
+    const [x] = inputTensors(indexed, { index: [3, 0] });
+    expect(x!.dtype).toBe('int32');
+    expect(Array.from(x!.dataSync())).toEqual([3, 0]);
+    tf.dispose(x);
+    expect(() => inputTensors(indexed, { index: [[1], [2.5]] })).toThrow(
+      "input 'index' row 1: 2.5 is not an integer, the input is int32",
+    );
   });
 });

@@ -2,8 +2,8 @@
  * The tfjs backend of a page: the first of a list that initialises. wasm loads its .wasm binary
  * from `wasmPaths` (a URL prefix the page's own server serves: nothing from a CDN), picking the
  * SIMD or threaded build the browser supports (threads need a cross-origin isolated page). webgl
- * is opt-in: a software GL (headless Chromium's SwiftShader) runs it, but its shaders' float
- * precision is not the CPU's, so its numbers differ from Node's more than wasm's and cpu's do.
+ * is opt-in: it compiles its shaders on first use (about 2 s for a small model under headless
+ * Chromium's SwiftShader), and a GPU without float32 textures computes in half precision.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';

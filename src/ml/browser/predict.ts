@@ -47,17 +47,33 @@ export async function loadModelFromUrl(url: string, requestInit?: RequestInit): 
   }
 }
 
-/** Rows in a flat or per-row value list for an input of `width` values per row. */
-function rowsOf(name: string, values: InputValues, width: number): { rows: number; flat: ArrayLike<number> } {
-  if (values.length === 0) return { rows: 0, flat: [] };
-  const first = values[0];
-  if (typeof first === 'number') {
-    if (values.length % width !== 0)
-      throw new DataError(`${values.length} values are not whole rows of ${width}`, undefined, `input '${name}'`);
-    return { rows: values.length / width, flat: values as ArrayLike<number> };
+/** Reads one value of an input: a non-number, non-finite value (or a fraction for an int input) names its row. */
+function checked(name: string, v: unknown, row: number, int: string | undefined): number {
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new DataError(`${String(v)} is not a finite number`, undefined, `input '${name}' row ${row}`);
+  if (int && !Number.isInteger(v))
+    throw new DataError(`${v} is not an integer, the input is ${int}`, undefined, `input '${name}' row ${row}`);
+  return v;
+}
+
+/**
+ * One input's values packed into a typed array of its dtype: NaN and fractions would otherwise
+ * turn silently into NaN predictions or truncated indices.
+ */
+function pack(name: string, values: InputValues, width: number, dtype: tf.DataType) {
+  const int = dtype === 'int32' || dtype === 'bool' ? dtype : undefined;
+  const make = (n: number) => (int ? new Int32Array(n) : new Float32Array(n));
+  if (values.length === 0) return { rows: 0, data: make(0) };
+  if (typeof values[0] !== 'object') {
+    const flat = values as ArrayLike<number>;
+    if (flat.length % width !== 0)
+      throw new DataError(`${flat.length} values are not whole rows of ${width}`, undefined, `input '${name}'`);
+    const data = make(flat.length);
+    for (let k = 0; k < flat.length; k++) data[k] = checked(name, flat[k], Math.floor(k / width), int);
+    return { rows: flat.length / width, data };
   }
   const perRow = values as ArrayLike<number>[];
-  const flat = new Float64Array(perRow.length * width);
+  const data = make(perRow.length * width);
   for (let r = 0; r < perRow.length; r++) {
     const row = perRow[r];
     if (row?.length !== width)
@@ -66,15 +82,16 @@ function rowsOf(name: string, values: InputValues, width: number): { rows: numbe
         undefined,
         `input '${name}' row ${r}`,
       );
-    for (let i = 0; i < width; i++) flat[r * width + i] = row[i]!;
+    for (let i = 0; i < width; i++) data[r * width + i] = checked(name, row[i], r, int);
   }
-  return { rows: perRow.length, flat };
+  return { rows: perRow.length, data };
 }
 
 /**
  * Tensors for the model's inputs in `model.inputNames` order, each of its input's dtype and
- * shape. An unknown or missing input name, a row of the wrong width or inputs of different row
- * counts are a DataError naming the input.
+ * shape. An unknown or missing input name, a row of the wrong width, inputs of different row
+ * counts, a value that is not a finite number (or not an integer, for an int32 input) are a
+ * DataError naming the input (and the row).
  */
 export function inputTensors(model: tf.LayersModel, inputs: ModelInputs): tf.Tensor[] {
   const names = model.inputNames;
@@ -98,17 +115,18 @@ export function inputTensors(model: tf.LayersModel, inputs: ModelInputs): tf.Ten
         `input '${name}'`,
       );
     const dims = inner as number[];
-    const { rows, flat } = rowsOf(
+    const { rows, data } = pack(
       name,
       values,
       dims.reduce((a, b) => a * b, 1),
+      symbolic.dtype,
     );
     if (batch !== undefined && rows !== batch)
       throw new DataError(`has ${rows} rows, input '${names[0]}' has ${batch}`, undefined, `input '${name}'`);
     batch = rows;
-    return { flat, shape: [rows, ...dims], dtype: symbolic.dtype };
+    return { data, shape: [rows, ...dims], dtype: symbolic.dtype };
   });
-  return prepared.map((p) => tf.tensor(Array.from(p.flat), p.shape, p.dtype));
+  return prepared.map((p) => tf.tensor(p.data, p.shape, p.dtype));
 }
 
 /** Predict on model inputs; every output comes back as plain numbers. */
