@@ -36,9 +36,10 @@ export async function useBackend(options: BrowserBackendOptions = {}): Promise<B
         continue;
       }
       // tfjs reads the paths when the backend first initialises; later changes are ignored
-      if (wasmPathsSet === undefined) setWasmPaths(options.wasmPaths);
-      else if (wasmPathsSet !== options.wasmPaths) notes.push(`wasm paths stay ${wasmPathsSet}`);
-      wasmPathsSet ??= options.wasmPaths;
+      if (wasmPathsSet === undefined) {
+        setWasmPaths(options.wasmPaths);
+        wasmPathsSet = options.wasmPaths;
+      } else if (wasmPathsSet !== options.wasmPaths) notes.push(`wasm binaries stay those of ${wasmPathsSet}`);
     }
     try {
       if (!(await tf.setBackend(name))) throw new Error('did not initialise');
