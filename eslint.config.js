@@ -25,6 +25,7 @@ const nodePrefixPattern = (why) => ({
 
 const workflowWhy = 'workflow code runs in the deterministic sandbox; reach Node through activities.';
 const schemasWhy = 'schemas/ must stay importable by workflow code.';
+const browserWhy = 'src/ml/browser/ is bundled for the browser (test/helpers/browser-bundle.ts).';
 
 export default defineConfig(
   { ignores: ['node_modules/', '.tsfx/', 'coverage/', '.venv*/', 'tmp/'] },
@@ -113,6 +114,25 @@ export default defineConfig(
             nodePrefixPattern(schemasWhy),
             { group: ['**/src/**'], message: `Only type imports from src/: ${schemasWhy}`, allowTypeImports: true },
           ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/ml/browser/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins(browserWhy),
+            ...restrict(
+              ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+              `Node-only packages are not allowed here: ${browserWhy}`,
+            ),
+          ],
+          patterns: [nodePrefixPattern(browserWhy)],
         },
       ],
     },

@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
+# Chromium for test/browser/ (Debian's, installed here once so no test waits on apt-get); when it
+# cannot be installed those tests skip, saying why
+bash scripts/browser.sh > /dev/null || echo "[test] no Chromium (reason above): test/browser/ will skip or fail" >&2
 # a lock file npm ci can't install from fails a fresh clone (e.g. a platform package the
 # registry lacks); catch it here, where node_modules already exists and setup skips npm ci
 npm ci --dry-run --no-audit --no-fund > /dev/null || { echo "[test] package-lock.json is not installable by npm ci" >&2; exit 1; }
