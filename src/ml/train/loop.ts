@@ -1,0 +1,248 @@
+/**
+ * The training loop: epochs of optimizer steps taken by a Stepper, validation after each epoch,
+ * Keras-style callbacks, a checkpoint every epoch (`last`, and `best` by a monitored value) and
+ * resume from `last`. What takes the steps (one model here, replicas in threads) is the
+ * Stepper's business (stepper.ts); this file owns epochs, logs, checkpoints and stopping.
+ *
+ * Epochs are numbered from 0 in history, logs, CSV rows and TensorBoard steps, as Keras does;
+ * messages count from 1 ("epoch 3/4"), as Keras prints them.
+ */
+import { TsfxError } from '../../errors.js';
+import { direction, type Callback, type Mode, type TrainContext } from './callbacks.js';
+import { readCheckpoint, writeCheckpoint, type Checkpoint, type HistoryEntry, type Logs } from './checkpoint.js';
+import type { IterateOptions } from './dataset.js';
+import type { EvalSums, Stepper, TrainBatch } from './stepper.js';
+
+/** What the loop needs of a dataset; ExamplesDataset is one. */
+export interface TrainData {
+  readonly batchesPerEpoch: number;
+  epoch(epoch: number, opts?: IterateOptions): AsyncIterable<TrainBatch>;
+  /** endless batches from global batch `start` (used with stepsPerEpoch) */
+  stream(start: number, signal?: AbortSignal): AsyncIterable<TrainBatch>;
+}
+
+export interface Progress {
+  /** 0-based */
+  epoch: number;
+  epochs: number;
+  /** steps done in this epoch */
+  step: number;
+  stepsPerEpoch: number;
+  /** mean training loss of this epoch so far */
+  loss: number;
+  /** the last completed epoch's logs (val_* included), if any */
+  last?: Logs;
+  /** 'epoch' once per epoch, after its checkpoint */
+  at: 'step' | 'epoch';
+}
+
+export interface TrainOptions {
+  stepper: Stepper;
+  train: TrainData;
+  validation?: TrainData;
+  epochs: number;
+  /** a step budget per epoch instead of one pass over the data: data epochs run on across training epochs */
+  stepsPerEpoch?: number;
+  callbacks?: Callback[];
+  /** where `last` and `best` go; a `last` found there is resumed */
+  checkpointDir?: string;
+  /** which epoch is `best` (default: val_loss with validation data, else loss) */
+  checkpoint?: { monitor?: string; mode?: Mode };
+  /** stops training at the next batch; train() then rejects with the signal's reason */
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void | Promise<void>;
+  /** steps between progress reports (default 20) */
+  progressEvery?: number;
+  /** compute training metrics (a forward pass before each step, as Keras reports them); default true */
+  trainMetrics?: boolean;
+  /** the dataset seed, recorded in checkpoints */
+  seed?: number;
+}
+
+export interface TrainResult {
+  history: HistoryEntry[];
+  /** epochs run by this call (a resume runs fewer) */
+  epochsRun: number;
+  initialEpoch: number;
+  resumed: boolean;
+  /** a callback stopped training before `epochs` */
+  stoppedEarly: boolean;
+}
+
+/** The training loss became NaN or infinite: not retryable (the same data and weights do it again). */
+export class NonFiniteLossError extends TsfxError {
+  override name = 'NonFiniteLossError';
+  override readonly retryable = false;
+  constructor(
+    readonly epoch: number,
+    readonly step: number,
+    readonly loss: number,
+    epochs: number,
+    kept: string,
+  ) {
+    super(`training loss is ${loss} at epoch ${epoch + 1}/${epochs}, step ${step + 1}: training stopped; ${kept}`);
+  }
+}
+
+const aborted = (signal: AbortSignal) => signal.reason ?? new DOMException('training aborted', 'AbortError');
+
+function addSums(into: { rows: number; lossSum: number; metricSums: Record<string, number> }, s: EvalSums): void {
+  into.rows += s.rows;
+  into.lossSum += s.lossSum;
+  for (const [k, v] of Object.entries(s.metricSums)) into.metricSums[k] = (into.metricSums[k] ?? 0) + v;
+}
+
+/** Train `stepper` for `epochs`, resuming from `checkpointDir`'s `last` checkpoint if there is one. */
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const { stepper, signal } = o;
+  const callbacks = o.callbacks ?? [];
+  const names = new Set<string>();
+  for (const cb of callbacks) {
+    if (names.has(cb.name))
+      throw new TsfxError(`two callbacks named '${cb.name}': their checkpoint state would collide`);
+    names.add(cb.name);
+  }
+  const resume = o.checkpointDir ? await readCheckpoint(o.checkpointDir, 'last') : undefined;
+  const history: HistoryEntry[] = resume?.history ?? [];
+  const initialEpoch = resume ? resume.epoch + 1 : 0;
+  if (resume) await stepper.setState(resume.state);
+  if (resume?.done)
+    return { history, epochsRun: 0, initialEpoch, resumed: true, stoppedEarly: history.length < o.epochs };
+
+  let learningRate = resume?.state.learningRate ?? (await stepper.getState()).learningRate;
+  const ctx: TrainContext = {
+    stepper,
+    epochs: o.epochs,
+    initialEpoch,
+    history,
+    get learningRate() {
+      return learningRate;
+    },
+    async setLearningRate(lr: number) {
+      await stepper.setLearningRate(lr);
+      learningRate = lr;
+    },
+    stopTraining: false,
+  };
+  for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
+  if (resume) for (const cb of callbacks) if (resume.callbacks[cb.name]) cb.setState?.(resume.callbacks[cb.name]!);
+
+  const bestMonitor = o.checkpoint?.monitor ?? (o.validation ? 'val_loss' : 'loss');
+  const bestSign = direction(bestMonitor, o.checkpoint?.mode ?? 'auto') === 'min' ? 1 : -1;
+  let best = resume?.best;
+  const steps = o.stepsPerEpoch ?? o.train.batchesPerEpoch;
+  const every = o.progressEvery ?? 20;
+  const trainMetrics = o.trainMetrics ?? true;
+  let epoch = initialEpoch;
+  for (; epoch < o.epochs && !ctx.stopTraining; epoch++) {
+    const sums = { rows: 0, lossSum: 0, metricSums: {} as Record<string, number> };
+    let step = 0;
+    const batches = o.stepsPerEpoch
+      ? o.train.stream(epoch * o.stepsPerEpoch, signal)
+      : o.train.epoch(epoch, { signal });
+    for await (const batch of batches) {
+      if (signal?.aborted) throw aborted(signal);
+      if (trainMetrics) {
+        const m = await stepper.evaluate(batch);
+        addSums(sums, { rows: 0, lossSum: 0, metricSums: m.metricSums });
+      }
+      const loss = await stepper.step(batch);
+      if (!Number.isFinite(loss)) {
+        const kept =
+          history.length && o.checkpointDir
+            ? `the checkpoint of epoch ${history.at(-1)!.epoch + 1} is kept in ${o.checkpointDir}`
+            : 'no checkpoint was written before it';
+        throw new NonFiniteLossError(epoch, step, loss, o.epochs, kept);
+      }
+      sums.rows += batch.rows;
+      sums.lossSum += loss * batch.rows;
+      step++;
+      if (o.onProgress && step % every === 0)
+        await o.onProgress({
+          epoch,
+          epochs: o.epochs,
+          step,
+          stepsPerEpoch: steps,
+          loss: sums.lossSum / sums.rows,
+          last: history.at(-1)?.logs,
+          at: 'step',
+        });
+      if (step === o.stepsPerEpoch) break;
+    }
+    if (signal?.aborted) throw aborted(signal);
+    if (sums.rows === 0) throw new TsfxError(`epoch ${epoch + 1}/${o.epochs} had no training batch`);
+    const logs: Logs = { loss: sums.lossSum / sums.rows };
+    for (const [k, v] of Object.entries(sums.metricSums)) logs[k] = v / sums.rows;
+    if (o.validation) Object.assign(logs, await validate(stepper, o.validation, signal));
+    logs.learning_rate = learningRate;
+    history.push({ epoch, logs });
+    for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
+
+    if (o.checkpointDir) {
+      const value = logs[bestMonitor];
+      const improved = value !== undefined && Number.isFinite(value) && (!best || bestSign * (value - best.value) < 0);
+      if (improved) best = { monitor: bestMonitor, value: value!, epoch };
+      const ckpt = await checkpointOf(o, ctx, callbacks, epoch, false, best);
+      await writeCheckpoint(o.checkpointDir, 'last', ckpt);
+      if (improved) await writeCheckpoint(o.checkpointDir, 'best', ckpt);
+    }
+    await o.onProgress?.({
+      epoch,
+      epochs: o.epochs,
+      step,
+      stepsPerEpoch: steps,
+      loss: logs.loss!,
+      last: logs,
+      at: 'epoch',
+    });
+  }
+  for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
+  // the final weights (restored best ones included) as a `done` last: a retry after this returns at once
+  if (o.checkpointDir && history.length)
+    await writeCheckpoint(
+      o.checkpointDir,
+      'last',
+      await checkpointOf(o, ctx, callbacks, history.at(-1)!.epoch, true, best),
+    );
+  return {
+    history,
+    epochsRun: epoch - initialEpoch,
+    initialEpoch,
+    resumed: !!resume,
+    stoppedEarly: ctx.stopTraining && epoch < o.epochs,
+  };
+}
+
+/** Mean loss and metrics over one pass of `data`, as val_* logs. */
+async function validate(stepper: Stepper, data: TrainData, signal?: AbortSignal): Promise<Logs> {
+  const sums = { rows: 0, lossSum: 0, metricSums: {} as Record<string, number> };
+  for await (const batch of data.epoch(0, { signal })) {
+    if (signal?.aborted) throw aborted(signal);
+    addSums(sums, await stepper.evaluate(batch));
+  }
+  if (sums.rows === 0) return {};
+  const logs: Logs = { val_loss: sums.lossSum / sums.rows };
+  for (const [k, v] of Object.entries(sums.metricSums)) logs[`val_${k}`] = v / sums.rows;
+  return logs;
+}
+
+async function checkpointOf(
+  o: TrainOptions,
+  ctx: TrainContext,
+  callbacks: Callback[],
+  epoch: number,
+  done: boolean,
+  best: Checkpoint['best'],
+): Promise<Checkpoint> {
+  const state = await o.stepper.getState();
+  const steps = o.stepsPerEpoch ?? o.train.batchesPerEpoch;
+  return {
+    epoch,
+    done,
+    state: { ...state, learningRate: ctx.learningRate },
+    history: ctx.history,
+    callbacks: Object.fromEntries(callbacks.filter((cb) => cb.getState).map((cb) => [cb.name, cb.getState!()])),
+    data: { seed: o.seed ?? 0, nextEpoch: epoch + 1, nextBatch: (epoch + 1) * steps },
+    best,
+  };
+}
