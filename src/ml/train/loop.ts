@@ -9,9 +9,12 @@
  */
 import { TsfxError } from '../../errors.js';
 import { direction, type Callback, type Mode, type TrainContext } from './callbacks.js';
-import { readCheckpoint, writeCheckpoint, type Checkpoint, type HistoryEntry, type Logs } from './checkpoint.js';
+import { readCheckpoint, writeCheckpoint, type Checkpoint, type HistoryEntry } from './checkpoint.js';
 import type { IterateOptions } from './dataset.js';
-import type { EvalSums, Stepper, TrainBatch } from './stepper.js';
+import { take, trainEpoch, validate, type Progress } from './epoch.js';
+import type { Stepper, TrainBatch } from './stepper.js';
+
+export { NonFiniteLossError, type Progress } from './epoch.js';
 
 /** What the loop needs of a dataset; ExamplesDataset is one. */
 export interface TrainData {
@@ -19,21 +22,6 @@ export interface TrainData {
   epoch(epoch: number, opts?: IterateOptions): AsyncIterable<TrainBatch>;
   /** endless batches from global batch `start` (used with stepsPerEpoch) */
   stream(start: number, signal?: AbortSignal): AsyncIterable<TrainBatch>;
-}
-
-export interface Progress {
-  /** 0-based */
-  epoch: number;
-  epochs: number;
-  /** steps done in this epoch */
-  step: number;
-  stepsPerEpoch: number;
-  /** mean training loss of this epoch so far */
-  loss: number;
-  /** the last completed epoch's logs (val_* included), if any */
-  last?: Logs;
-  /** 'epoch' once per epoch, after its checkpoint */
-  at: 'step' | 'epoch';
 }
 
 export interface TrainOptions {
@@ -69,29 +57,6 @@ export interface TrainResult {
   stoppedEarly: boolean;
 }
 
-/** The training loss became NaN or infinite: not retryable (the same data and weights do it again). */
-export class NonFiniteLossError extends TsfxError {
-  override name = 'NonFiniteLossError';
-  override readonly retryable = false;
-  constructor(
-    readonly epoch: number,
-    readonly step: number,
-    readonly loss: number,
-    epochs: number,
-    kept: string,
-  ) {
-    super(`training loss is ${loss} at epoch ${epoch + 1}/${epochs}, step ${step + 1}: training stopped; ${kept}`);
-  }
-}
-
-const aborted = (signal: AbortSignal) => signal.reason ?? new DOMException('training aborted', 'AbortError');
-
-function addSums(into: { rows: number; lossSum: number; metricSums: Record<string, number> }, s: EvalSums): void {
-  into.rows += s.rows;
-  into.lossSum += s.lossSum;
-  for (const [k, v] of Object.entries(s.metricSums)) into.metricSums[k] = (into.metricSums[k] ?? 0) + v;
-}
-
 /** Train `stepper` for `epochs`, resuming from `checkpointDir`'s `last` checkpoint if there is one. */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const { stepper, signal } = o;
@@ -106,8 +71,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const history: HistoryEntry[] = resume?.history ?? [];
   const initialEpoch = resume ? resume.epoch + 1 : 0;
   if (resume) await stepper.setState(resume.state);
-  if (resume?.done)
+  if (resume?.done) {
     return { history, epochsRun: 0, initialEpoch, resumed: true, stoppedEarly: history.length < o.epochs };
+  }
 
   let learningRate = resume?.state.learningRate ?? (await stepper.getState()).learningRate;
   const ctx: TrainContext = {
@@ -130,100 +96,70 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const bestMonitor = o.checkpoint?.monitor ?? (o.validation ? 'val_loss' : 'loss');
   const bestSign = direction(bestMonitor, o.checkpoint?.mode ?? 'auto') === 'min' ? 1 : -1;
   let best = resume?.best;
-  const steps = o.stepsPerEpoch ?? o.train.batchesPerEpoch;
-  const every = o.progressEvery ?? 20;
-  const trainMetrics = o.trainMetrics ?? true;
+  const stepsPerEpoch = o.stepsPerEpoch ?? o.train.batchesPerEpoch;
+  // with a step budget one stream runs through all epochs: a new one per epoch would re-read what it skips
+  const stream = o.stepsPerEpoch
+    ? o.train.stream(initialEpoch * o.stepsPerEpoch, signal)[Symbol.asyncIterator]()
+    : undefined;
   let epoch = initialEpoch;
-  for (; epoch < o.epochs && !ctx.stopTraining; epoch++) {
-    const sums = { rows: 0, lossSum: 0, metricSums: {} as Record<string, number> };
-    let step = 0;
-    const batches = o.stepsPerEpoch
-      ? o.train.stream(epoch * o.stepsPerEpoch, signal)
-      : o.train.epoch(epoch, { signal });
-    for await (const batch of batches) {
-      if (signal?.aborted) throw aborted(signal);
-      if (trainMetrics) {
-        const m = await stepper.evaluate(batch);
-        addSums(sums, { rows: 0, lossSum: 0, metricSums: m.metricSums });
-      }
-      const loss = await stepper.step(batch);
-      if (!Number.isFinite(loss)) {
-        const kept =
-          history.length && o.checkpointDir
-            ? `the checkpoint of epoch ${history.at(-1)!.epoch + 1} is kept in ${o.checkpointDir}`
-            : 'no checkpoint was written before it';
-        throw new NonFiniteLossError(epoch, step, loss, o.epochs, kept);
-      }
-      sums.rows += batch.rows;
-      sums.lossSum += loss * batch.rows;
-      step++;
-      if (o.onProgress && step % every === 0)
-        await o.onProgress({
-          epoch,
-          epochs: o.epochs,
-          step,
-          stepsPerEpoch: steps,
-          loss: sums.lossSum / sums.rows,
-          last: history.at(-1)?.logs,
-          at: 'step',
-        });
-      if (step === o.stepsPerEpoch) break;
-    }
-    if (signal?.aborted) throw aborted(signal);
-    if (sums.rows === 0) throw new TsfxError(`epoch ${epoch + 1}/${o.epochs} had no training batch`);
-    const logs: Logs = { loss: sums.lossSum / sums.rows };
-    for (const [k, v] of Object.entries(sums.metricSums)) logs[k] = v / sums.rows;
-    if (o.validation) Object.assign(logs, await validate(stepper, o.validation, signal));
-    logs.learning_rate = learningRate;
-    history.push({ epoch, logs });
-    for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
+  try {
+    for (; epoch < o.epochs && !ctx.stopTraining; epoch++) {
+      const last = history.at(-1);
+      const kept =
+        last && o.checkpointDir
+          ? `the checkpoint of epoch ${last.epoch + 1} is kept in ${o.checkpointDir}`
+          : 'no checkpoint was written before it';
+      const eo = {
+        stepper,
+        epochs: o.epochs,
+        stepsPerEpoch,
+        signal,
+        trainMetrics: o.trainMetrics ?? true,
+        onProgress: o.onProgress,
+        progressEvery: o.progressEvery ?? 20,
+        last: last?.logs,
+        kept,
+      };
+      const batches = stream ? take(stream, stepsPerEpoch) : o.train.epoch(epoch, { signal });
+      const { logs, steps } = await trainEpoch(eo, epoch, batches);
+      if (o.validation) Object.assign(logs, await validate(stepper, o.validation.epoch(0, { signal }), signal));
+      logs.learning_rate = learningRate;
+      history.push({ epoch, logs });
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
 
-    if (o.checkpointDir) {
-      const value = logs[bestMonitor];
-      const improved = value !== undefined && Number.isFinite(value) && (!best || bestSign * (value - best.value) < 0);
-      if (improved) best = { monitor: bestMonitor, value: value!, epoch };
-      const ckpt = await checkpointOf(o, ctx, callbacks, epoch, false, best);
-      await writeCheckpoint(o.checkpointDir, 'last', ckpt);
-      if (improved) await writeCheckpoint(o.checkpointDir, 'best', ckpt);
+      if (o.checkpointDir) {
+        const value = logs[bestMonitor];
+        const improved =
+          value !== undefined && Number.isFinite(value) && (!best || bestSign * (value - best.value) < 0);
+        if (improved) best = { monitor: bestMonitor, value: value!, epoch };
+        const ckpt = await checkpointOf(o, ctx, callbacks, epoch, false, best);
+        await writeCheckpoint(o.checkpointDir, 'last', ckpt);
+        if (improved) await writeCheckpoint(o.checkpointDir, 'best', ckpt);
+      }
+      await o.onProgress?.({
+        epoch,
+        epochs: o.epochs,
+        step: steps,
+        stepsPerEpoch,
+        loss: logs.loss!,
+        last: logs,
+        at: 'epoch',
+      });
     }
-    await o.onProgress?.({
-      epoch,
-      epochs: o.epochs,
-      step,
-      stepsPerEpoch: steps,
-      loss: logs.loss!,
-      last: logs,
-      at: 'epoch',
-    });
+  } finally {
+    await stream?.return?.();
   }
   for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
   // the final weights (restored best ones included) as a `done` last: a retry after this returns at once
-  if (o.checkpointDir && history.length)
+  if (o.checkpointDir && history.length) {
     await writeCheckpoint(
       o.checkpointDir,
       'last',
       await checkpointOf(o, ctx, callbacks, history.at(-1)!.epoch, true, best),
     );
-  return {
-    history,
-    epochsRun: epoch - initialEpoch,
-    initialEpoch,
-    resumed: !!resume,
-    stoppedEarly: ctx.stopTraining && epoch < o.epochs,
-  };
-}
-
-/** Mean loss and metrics over one pass of `data`, as val_* logs. */
-async function validate(stepper: Stepper, data: TrainData, signal?: AbortSignal): Promise<Logs> {
-  const sums = { rows: 0, lossSum: 0, metricSums: {} as Record<string, number> };
-  for await (const batch of data.epoch(0, { signal })) {
-    if (signal?.aborted) throw aborted(signal);
-    addSums(sums, await stepper.evaluate(batch));
   }
-  if (sums.rows === 0) return {};
-  const logs: Logs = { val_loss: sums.lossSum / sums.rows };
-  for (const [k, v] of Object.entries(sums.metricSums)) logs[`val_${k}`] = v / sums.rows;
-  return logs;
+  const stoppedEarly = ctx.stopTraining && epoch < o.epochs;
+  return { history, epochsRun: epoch - initialEpoch, initialEpoch, resumed: !!resume, stoppedEarly };
 }
 
 async function checkpointOf(

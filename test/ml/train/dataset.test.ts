@@ -83,6 +83,27 @@ describe('ExamplesDataset', () => {
     expect(ids(await collect(ds.stream(7), 10))).toEqual(ids(all.slice(7, 17)));
   });
 
+  it('reads an Int64 column as int32 ids and a weight column', async () => {
+    const g = await generateExamples({ rows: 30, rowsPerShard: 20, ints: true });
+    const features = [
+      { name: 'cat', dtype: 'int32' as const, width: 1, cardinality: 5 },
+      { name: 'id', dtype: 'float32' as const, width: 1 },
+    ];
+    const ds = new ExamplesDataset({
+      uri: g.uri,
+      props: g.props,
+      split: 'train',
+      features,
+      label: 'y',
+      weight: 'w',
+      batchSize: 8,
+    });
+    const bs = await collect(ds.epoch(0));
+    expect(bs[0]!.xs.cat).toBeInstanceOf(Int32Array);
+    expect(bs.flatMap((b) => Array.from(b.xs.cat!))).toEqual(Array.from({ length: 30 }, (_, i) => i % 5));
+    expect(bs.flatMap((b) => Array.from(b.weights!))).toEqual(Array.from({ length: 30 }, (_, i) => 1 + (i % 2)));
+  });
+
   it('a null label is a DataError naming the shard, the label and the row', async () => {
     const g = await generateExamples({ rows: 50, rowsPerShard: 20, nullLabelAt: 27 });
     const ds = new ExamplesDataset({

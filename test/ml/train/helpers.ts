@@ -177,6 +177,8 @@ export interface GenerateOptions {
   scalars?: number;
   /** add a List<Float32> column `vec` of 2 values */
   list?: boolean;
+  /** add an Int64 column `cat` (row % 5) and a Float32 weight column `w` (1 + row % 2) */
+  ints?: boolean;
   /** make the label of this row null */
   nullLabelAt?: number;
 }
@@ -202,6 +204,10 @@ export async function generateExamples(o: GenerateOptions, uri = tmpDir('tsfx-ex
       Array.from({ length: o.rows }, (_, i) => [i, -i]),
       new List(new Field('item', new Float32(), true)),
     );
+  if (o.ints) {
+    extra.cat = vectorFromArray(BigInt64Array.from({ length: o.rows }, (_, i) => BigInt(i % 5)));
+    extra.w = vectorFromArray(Float32Array.from({ length: o.rows }, (_, i) => 1 + (i % 2)));
+  }
   const base = table;
   table = new Table({
     ...Object.fromEntries(base.schema.fields.map((f) => [f.name, base.getChildAt(base.schema.fields.indexOf(f))!])),

@@ -175,6 +175,23 @@ describe('train', () => {
     const first: number[] = [];
     for await (const b of data.stream(0)) if (first.push(b.xs.x0![0]!) === 12) break;
     expect(seen).toEqual(first);
+
+    // killed after epoch 1 and resumed: the batches go on where they stopped
+    const dir = tmpDir();
+    const controller = new AbortController();
+    const again: number[] = [];
+    const record = (t: TestStepper) => {
+      const st = t.step.bind(t);
+      t.step = async (b: TrainBatch) => (again.push(b.xs.x0![0]!), st(b));
+      return t;
+    };
+    const o = { train: data, epochs: 3, stepsPerEpoch: 4, checkpointDir: dir };
+    const killer = new Recorder({ after: 1, controller });
+    await expect(
+      train({ ...o, stepper: record(stepper()), callbacks: [killer], signal: controller.signal }),
+    ).rejects.toThrow(/abort/i);
+    await train({ ...o, stepper: record(stepper()) });
+    expect(again).toEqual(first);
   });
 
   it('keeps `best` at the epoch of the best monitored value, and early stopping ends training', async () => {
