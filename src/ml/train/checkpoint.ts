@@ -40,6 +40,8 @@ export interface Checkpoint {
   epoch: number;
   /** training ended (epochs done or stopped early): a resume has nothing left to run */
   done: boolean;
+  /** a callback asked to stop after this epoch (a kill before the end of training must not undo that) */
+  stopTraining?: boolean;
   state: TrainState;
   history: HistoryEntry[];
   /** per callback name */

@@ -7,12 +7,12 @@
  * Epochs are numbered from 0 in history, logs, CSV rows and TensorBoard steps, as Keras does;
  * messages count from 1 ("epoch 3/4"), as Keras prints them.
  */
-import { TsfxError } from '../../errors.js';
+import { DefinitionError, TsfxError } from '../../errors.js';
 import { direction, type Callback, type Mode, type TrainContext } from './callbacks.js';
 import { readCheckpoint, writeCheckpoint, type Checkpoint, type HistoryEntry } from './checkpoint.js';
 import type { IterateOptions } from './dataset.js';
 import { take, trainEpoch, validate, type Progress } from './epoch.js';
-import type { Stepper, TrainBatch } from './stepper.js';
+import type { Stepper, TrainBatch, TrainState } from './stepper.js';
 
 export { NonFiniteLossError, type Progress } from './epoch.js';
 
@@ -70,7 +70,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const resume = o.checkpointDir ? await readCheckpoint(o.checkpointDir, 'last') : undefined;
   const history: HistoryEntry[] = resume?.history ?? [];
   const initialEpoch = resume ? resume.epoch + 1 : 0;
-  if (resume) await stepper.setState(resume.state);
+  if (resume) {
+    checkFits(o.checkpointDir!, resume.state, await stepper.getState());
+    await stepper.setState(resume.state);
+  }
   if (resume?.done) {
     return { history, epochsRun: 0, initialEpoch, resumed: true, stoppedEarly: history.length < o.epochs };
   }
@@ -92,6 +95,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   };
   for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
   if (resume) for (const cb of callbacks) if (resume.callbacks[cb.name]) cb.setState?.(resume.callbacks[cb.name]!);
+  ctx.stopTraining = resume?.stopTraining ?? false;
 
   const bestMonitor = o.checkpoint?.monitor ?? (o.validation ? 'val_loss' : 'loss');
   const bestSign = direction(bestMonitor, o.checkpoint?.mode ?? 'auto') === 'min' ? 1 : -1;
@@ -175,10 +179,22 @@ async function checkpointOf(
   return {
     epoch,
     done,
+    stopTraining: ctx.stopTraining,
     state: { ...state, learningRate: ctx.learningRate },
     history: ctx.history,
     callbacks: Object.fromEntries(callbacks.filter((cb) => cb.getState).map((cb) => [cb.name, cb.getState!()])),
     data: { seed: o.seed ?? 0, nextEpoch: epoch + 1, nextBatch: (epoch + 1) * steps },
     best,
   };
+}
+
+/** A checkpoint of another model (a changed module) can't be resumed: say so instead of failing inside tfjs. */
+function checkFits(dir: string, saved: TrainState, model: TrainState): void {
+  const shapes = (s: TrainState) => s.weights.map((w) => `[${w.shape.join(',')}]`).join(' ');
+  if (shapes(saved) !== shapes(model)) {
+    throw new DefinitionError(
+      `the checkpoint in ${dir} holds weights of shapes ${shapes(saved)}, the model has ${shapes(model)}: ` +
+        'it was made by another model; remove it to start over',
+    );
+  }
 }

@@ -133,6 +133,11 @@ describe('train', () => {
     // a finished training asked again returns at once
     const again = await train({ stepper: stepper(), ...datasets(), epochs: 4, checkpointDir: dir });
     expect(again.epochsRun).toBe(0);
+    // another model's checkpoint is refused with the reason
+    const other = new TestStepper({ features: trainData.features, task: 'binary', hidden: [5] });
+    await expect(train({ stepper: other, ...datasets(), epochs: 4, checkpointDir: dir })).rejects.toThrow(
+      /holds weights of shapes \[2,8\] \[8\] \[8,1\] \[1\], the model has \[2,5\] \[5\] \[5,1\] \[1\]/,
+    );
   });
 
   it('an abort mid-epoch stops at the next batch', async () => {
@@ -211,5 +216,24 @@ describe('train', () => {
     final.weights.forEach((w, i) => expect(Array.from(w.values)).toEqual(Array.from(best!.state.weights[i]!.values)));
     expect(fs.readdirSync(dir).sort()).toEqual(['best', 'last']);
     expect(fs.readdirSync(path.join(dir, 'last')).sort()).toEqual(['checkpoint.json', 'tensors.bin']);
+  });
+
+  it('a stop asked by early stopping holds when the run is killed before it ends', async () => {
+    const dir = tmpDir();
+    // loss goes down, so in 'max' mode nothing improves after epoch 0: stop after epoch 1
+    const es = () => new EarlyStopping({ monitor: 'loss', mode: 'max' });
+    const dies: Callback = {
+      name: 'dies',
+      onTrainEnd: () => {
+        throw new Error('worker lost');
+      },
+    };
+    await expect(
+      train({ stepper: stepper(), ...datasets(), epochs: 10, checkpointDir: dir, callbacks: [es(), dies] }),
+    ).rejects.toThrow('worker lost');
+    const r = await train({ stepper: stepper(), ...datasets(), epochs: 10, checkpointDir: dir, callbacks: [es()] });
+    expect(r).toMatchObject({ epochsRun: 0, initialEpoch: 2, resumed: true });
+    expect(r.history).toHaveLength(2);
+    expect((await readCheckpoint(dir, 'last'))!.done).toBe(true);
   });
 });
