@@ -60,6 +60,11 @@ export interface TrainResult {
 /** Train `stepper` for `epochs`, resuming from `checkpointDir`'s `last` checkpoint if there is one. */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const { stepper, signal } = o;
+  for (const key of ['epochs', 'stepsPerEpoch', 'progressEvery'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(Number.isInteger(v) && v > 0))
+      throw new DefinitionError(`must be a positive integer, got ${v}`, [key]);
+  }
   const callbacks = o.callbacks ?? [];
   const names = new Set<string>();
   for (const cb of callbacks) {

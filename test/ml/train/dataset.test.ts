@@ -104,6 +104,25 @@ describe('ExamplesDataset', () => {
     expect(bs.flatMap((b) => Array.from(b.weights!))).toEqual(Array.from({ length: 30 }, (_, i) => 1 + (i % 2)));
   });
 
+  it('a split with other rows than its properties say is a DataError; so is a bad batch size', async () => {
+    const g = await generateExamples({ rows: 30, rowsPerShard: 20 });
+    const props = { ...g.props, rowCounts: { train: 31 } };
+    const ds = new ExamplesDataset({
+      uri: g.uri,
+      props,
+      split: 'train',
+      features: g.features,
+      label: 'y',
+      batchSize: 8,
+    });
+    await expect(collect(ds.epoch(0))).rejects.toThrow(
+      /Split-train: split 'train' has 30 rows but its properties say 31/,
+    );
+    expect(
+      () => new ExamplesDataset({ uri: g.uri, props, split: 'train', features: g.features, label: 'y', batchSize: 0 }),
+    ).toThrow(/batchSize: must be a positive integer/);
+  });
+
   it('a null label is a DataError naming the shard, the label and the row', async () => {
     const g = await generateExamples({ rows: 50, rowsPerShard: 20, nullLabelAt: 27 });
     const ds = new ExamplesDataset({

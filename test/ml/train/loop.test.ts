@@ -140,6 +140,15 @@ describe('train', () => {
     );
   });
 
+  it('bad epochs or stepsPerEpoch are DefinitionErrors naming the option', async () => {
+    await expect(train({ stepper: stepper(), ...datasets(), epochs: 0 })).rejects.toThrow(
+      /^epochs: must be a positive integer, got 0/,
+    );
+    await expect(train({ stepper: stepper(), ...datasets(), epochs: 2, stepsPerEpoch: 1.5 })).rejects.toThrow(
+      /^stepsPerEpoch: /,
+    );
+  });
+
   it('an abort mid-epoch stops at the next batch', async () => {
     const controller = new AbortController();
     const s = stepper();
