@@ -11,3 +11,6 @@ export const TFDV_REQUIREMENTS = [
   'pyarrow==10.0.1',
   'tensorflow==2.16.2',
 ];
+
+/** TensorBoard's own event reader (EventAccumulator) for test/ml/train/tensorboard.test.ts; the version TF 2.20 pairs with. */
+export const TENSORBOARD_REQUIREMENTS = ['tensorboard==2.20.0'];
