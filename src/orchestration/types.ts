@@ -36,10 +36,13 @@ export interface PrepareNodeInput extends NodeActivityBase {
   useCache: boolean;
 }
 
-/** `inputs` (to run with): the node's inputs with those its driver resolved from metadata added */
+/**
+ * `inputs` (to run with): the node's inputs with those its driver resolved from metadata added;
+ * `outputs` of a run: the PENDING artifacts reserved for it (runComponent writes into their folders)
+ */
 export type PrepareNodeResult =
   | { kind: 'cached'; executionId: number; outputs: OutputIds; cachedFrom: number }
-  | { kind: 'run'; executionId: number; inputs: InputIds };
+  | { kind: 'run'; executionId: number; inputs: InputIds; outputs?: OutputIds };
 
 export interface RunComponentInput extends NodeActivityBase {
   executionId: number;
