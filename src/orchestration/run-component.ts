@@ -109,7 +109,9 @@ export async function runComponentAdapter(deps: ActivityDeps, input: RunComponen
   // before all its outputs moved in): finish its renames, and theirs stand
   const done = await readClaim<RunComponentResult['properties']>(claim);
   if (done) {
-    await rollForward(done);
+    await rollForward(done).catch((err: unknown) => {
+      throw toFailure(err, node.id);
+    });
     return { properties: done.result, attempt: done.token };
   }
   let staging: Staging | undefined;

@@ -106,7 +106,7 @@ const FanSum = defineComponent(fanSpec);
 
 /** An execution as prepareNode records it: RUNNING, with its outputs reserved. */
 async function newRun(pipeline: string, node: NodeSpec, on: ActivityDeps = deps): Promise<RunComponentInput> {
-  const prepared = await attemptEnv(1).run(createActivities(on).prepareNode, {
+  const prepared: PrepareNodeResult = await attemptEnv(1).run(createActivities(on).prepareNode, {
     storeId: store.storeId,
     pipeline,
     runId: 'r1',
