@@ -80,6 +80,8 @@ export async function claimAndMove<R>(
   if (await createExclusive(draft, claim)) {
     // from here on the staging folder is the claim's: a failure below must not discard it
     staging.claimed = true;
+    // the claim is on disk before any output moves (a crash must not keep renames without their claim)
+    await syncDir(path.dirname(claim));
     await rollForward(record);
     return record;
   }
@@ -129,6 +131,15 @@ export async function rollForward(record: CommitRecord): Promise<void> {
         { cause: err },
       );
     }
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

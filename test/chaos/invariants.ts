@@ -19,7 +19,7 @@ export type Digests = Record<string, string>;
 /** `<node>.<output>` -> its files' digests in an undisturbed run */
 export type Reference = Record<string, Digests>;
 
-/** `skip`: file names left out (by default the attempt record, which names the attempt that won) */
+/** `skip`: file names left out (by default a shard's attempt record, which names the attempt that won) */
 export function digestFolder(dir: string, skip: string[] = ['.tsfx-attempt.json']): Digests {
   const out: Digests = {};
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
@@ -91,7 +91,7 @@ export async function runViolations(
   return v;
 }
 
-/** Every folder directly under the artifact root is one of the homes' stores; no execution folder is foreign. */
+/** Every folder directly under the artifact root is one of the homes' stores; no artifact folder or claim is foreign. */
 export async function storeViolations(artifactRoot: string, homes: Home[]): Promise<string[]> {
   const v: string[] = [];
   const ids = new Set(homes.map((h) => h.store.storeId));
