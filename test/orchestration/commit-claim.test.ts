@@ -169,6 +169,21 @@ describe('claiming an execution', () => {
     expect(read(right.uri)).toBe('right of attempt 1');
   });
 
+  it("a winner whose rename fails after its claim keeps its staging folder, so a retry can finish the move", async () => {
+    const { run, reserved, nodeDir } = await prepared('blocked');
+    // a file where the `right` outputs' folder must go: that rename fails (ENOTDIR), after the claim
+    fs.mkdirSync(nodeDir, { recursive: true });
+    fs.writeFileSync(path.join(nodeDir, 'right'), 'in the way');
+    await expect(attemptEnv(1).run(runComponentAdapter, deps, run)).rejects.toThrow(/EEXIST|ENOTDIR/);
+    const claim = (await readClaim(claimPath(deps.storeRoot, run.pipeline, 'w', run.executionId)))!;
+    expect(claim.attempt).toBe(1);
+    expect(read(path.join(claim.staging, 'right'))).toBe('right of attempt 1');
+    fs.rmSync(path.join(nodeDir, 'right'));
+    const retried: RunComponentResult = await attemptEnv(2).run(runComponentAdapter, deps, run);
+    expect(retried.attempt).toBe(claim.token);
+    expect(read(path.join(nodeDir, 'right', String(reserved.right)))).toBe('right of attempt 1');
+  });
+
   it("a claim whose output is gone from both places is a clear, final error", async () => {
     const { run, reserved } = await prepared('lost');
     await attemptEnv(1).run(runComponentAdapter, deps, run);
