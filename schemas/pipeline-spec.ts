@@ -58,8 +58,14 @@ export const NodeSpec = z.object({
   component: z.string(),
   componentVersion: z.string(),
   inputs: z.record(z.string(), z.array(InputRef)),
-  /** output name -> artifact type */
-  outputs: z.record(z.string(), ArtifactTypeName),
+  /**
+   * output name -> artifact type. A name is a folder (`<node>/<output>/<artifactId>`), so it
+   * can't start with a digit, `.` or `_` (those are the node folder's own: `.staging`, `_shards`)
+   */
+  outputs: z.record(
+    z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'output names start with a letter and hold letters, digits, _ and -'),
+    ArtifactTypeName,
+  ),
   /** already validated against the component's params schema; JSON only */
   params: z.record(z.string(), z.unknown()),
   queue: Queue,

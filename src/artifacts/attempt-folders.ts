@@ -2,10 +2,13 @@
  * Attempt-scoped output folders. Temporal can have two attempts of one activity alive at once
  * (a paused worker resumes after its attempt timed out and was retried elsewhere), so attempts
  * never share files: each writes into a staging folder of its own and, as its very last step,
- * renames it into the final folder. A rename onto a folder that is already there fails, so the
- * first attempt to finish wins; a later one leaves the winner's files alone, drops its own and
- * reports what the winner recorded. Files and properties in place therefore always come from
- * one attempt, and the publisher checks it is the one the workflow accepted (the token).
+ * moves it into place. Files and properties in place therefore always come from one attempt,
+ * and the publisher checks it is the one the workflow accepted (the token).
+ *
+ * One final folder (a shard's partial) moves in with one rename here: a rename onto a folder
+ * that is already there fails, so the first attempt to finish wins; a later one leaves the
+ * winner's files alone, drops its own and reports what the winner recorded. An execution's
+ * outputs, one folder per artifact, move in after a claim instead (commit-claim.ts).
  *
  * A failed attempt removes only its own staging folder, never the final one: a zombie's
  * cleanup can't delete what another attempt published.
@@ -32,9 +35,11 @@ export interface Staging {
   token: string;
   attempt: number;
   final: string;
+  /** set once this staging folder backs the execution's claim: then only the publisher removes it */
+  claimed?: boolean;
 }
 
-/** Staging folders of one final folder live beside it: `<parent>/.staging/<name>-<token>`. */
+/** Staging folders of one final folder (or execution) live beside it: `<parent>/.staging/<name>-<token>`. */
 export function stagingParent(final: string): string {
   return path.join(path.dirname(final), '.staging');
 }
@@ -109,6 +114,8 @@ export async function commitStaging<R>(staging: Staging, result: R): Promise<Att
   return winner;
 }
 
+/** Remove this attempt's staging folder, unless a claim names it (its outputs may still be moving in). */
 export async function discardStaging(staging: Staging): Promise<void> {
+  if (staging.claimed) return;
   await fs.rm(staging.dir, { recursive: true, force: true });
 }

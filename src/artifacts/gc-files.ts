@@ -49,10 +49,13 @@ const subdirs = async (p: string) =>
   (await fs.readdir(p, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name);
 
 /**
- * What to remove for the collected artifacts and deleted executions: each artifact's location,
- * and what a deleted execution left in its own folders under `<root>/<pipeline>/<node>/`
- * (`<id>/`, `_shards/<id>/`, `.staging/<id>-*`: a failed attempt's leftovers). `keep` are the
- * URIs of artifacts that stay: a location that is, holds or lies in one of them is never removed.
+ * What to remove for the collected artifacts and deleted executions: each artifact's location
+ * (`<output>/<artifactId>/`, or `<executionId>/<output>/` in older stores; a failed execution's
+ * reserved PENDING artifacts included, whose folders a killed commit may have half filled), and
+ * what a deleted execution left under `<root>/<pipeline>/<node>/`: `<id>/` (older stores),
+ * `_shards/<id>/`, `.staging/<id>-*` (attempts' leftovers) and its claim `.commits/<id>.json`.
+ * `keep` are the URIs of artifacts that stay: a location that is, holds or lies in one of them is
+ * never removed.
  */
 export async function planSweep(
   root: string,
@@ -78,6 +81,7 @@ export async function planSweep(
       path.join(nodeDir, String(x.id)),
       path.join(nodeDir, '_shards', String(x.id)),
       path.join(nodeDir, '_work', String(x.id)),
+      path.join(nodeDir, '.commits', `${x.id}.json`),
       ...(await stagingOf(nodeDir, x.id)),
     ];
     for (const p of own) if ((await exists(p)) && (await insideRoot(root, p))) candidates.add(p);

@@ -3,27 +3,43 @@
  * folder path. Every path here is below a store root, `<artifactRoot>/<storeId>` (see
  * bindStore in src/config.ts), so two metadata stores never share a folder. Below it:
  *
- *   <pipeline>/<node>/<executionId>/<output>/      a published execution's outputs
+ *   <pipeline>/<node>/<output>/<artifactId>/        an artifact's files (`tsfx artifact 24` -> …/<output>/24)
  *   <pipeline>/<node>/.staging/<executionId>-<tag>/ one attempt's outputs before they move in
+ *   <pipeline>/<node>/.commits/<executionId>.json   the claim of the attempt whose outputs move in
  *   <pipeline>/<node>/_shards/<executionId>/<i>/    a fanned-out execution's shard partials
  *   <pipeline>/<node>/_work/<executionId>/          what attempts of one execution hand on to the
  *                                                   next (the Trainer's checkpoints)
  *
- * One folder per execution holds all its outputs, so an attempt moves them into place with
- * one rename (see attempt-folders.ts).
+ * Artifact ids are reserved before the executor runs (prepareNode), so the folders can carry
+ * them; an execution's outputs then move in one rename each, after a claim (commit-claim.ts).
+ * Stores made before this layout keep `<pipeline>/<node>/<executionId>/<output>/` URIs: every
+ * artifact is read by its recorded URI, never by a path rebuilt from ids.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TsfxError } from '../errors.js';
 
-/** The folder all outputs of one execution move into together. */
-export function executionDir(storeRoot: string, pipeline: string, nodeId: string, executionId: number): string {
-  return path.join(storeRoot, pipeline, nodeId, String(executionId));
+export function nodeDir(storeRoot: string, pipeline: string, nodeId: string): string {
+  return path.join(storeRoot, pipeline, nodeId);
 }
 
-export function outputUri(storeRoot: string, pipeline: string, nodeId: string, executionId: number, output: string): string {
-  return path.join(executionDir(storeRoot, pipeline, nodeId, executionId), output);
+/**
+ * What an execution's staging folders are named after (`.staging/<executionId>-*`, see
+ * attempt-folders.ts); no folder of this name is made any more (older stores have one).
+ */
+export function executionDir(storeRoot: string, pipeline: string, nodeId: string, executionId: number): string {
+  return path.join(nodeDir(storeRoot, pipeline, nodeId), String(executionId));
+}
+
+/** An artifact's folder, named by its id: `<pipeline>/<node>/<output>/<artifactId>`. */
+export function artifactUri(storeRoot: string, pipeline: string, nodeId: string, output: string, artifactId: number): string {
+  return path.join(nodeDir(storeRoot, pipeline, nodeId), output, String(artifactId));
+}
+
+/** The claim file the attempt whose outputs move in creates first (commit-claim.ts). */
+export function claimPath(storeRoot: string, pipeline: string, nodeId: string, executionId: number): string {
+  return path.join(nodeDir(storeRoot, pipeline, nodeId), '.commits', `${executionId}.json`);
 }
 
 /** The local folder behind a URI; only local paths and file:// URLs are supported so far. */

@@ -43,7 +43,8 @@ async function gc(store: MetadataStore, o: GcFlags): Promise<void> {
   // collectGarbage refuses (RunningRunsError) while a run it could affect is RUNNING
   const plan: GcPlan = o.dryRun ? await store.planGarbageCollection(opts) : await store.collectGarbage(opts);
   const gone = new Set(plan.artifacts.map((a) => a.id));
-  const keep = (await store.listArtifacts()).filter((a) => !gone.has(a.id)).map((a) => a.uri);
+  // every artifact that stays protects its folder, the reserved (PENDING) ones of running executions too
+  const keep = (await store.listArtifacts({ state: 'any' })).filter((a) => !gone.has(a.id)).map((a) => a.uri);
   const sweep: FileSweep = await planSweep(
     root,
     { uris: plan.artifacts.map((a) => a.uri), executions: plan.executions },

@@ -10,7 +10,7 @@ import { ArtifactTypeName, type ExamplesProperties } from '../../schemas/artifac
 import { loadConfig } from '../config.js';
 import { DefinitionError, MetadataError } from '../errors.js';
 import { openMetadataStore } from '../metadata/open.js';
-import type { Artifact, MetadataStore, RunSummary } from '../metadata/store.js';
+import { artifactStates, type Artifact, type ArtifactState, type MetadataStore, type RunSummary } from '../metadata/store.js';
 import { connectClient } from '../orchestration/client.js';
 import { devServerStatus } from '../orchestration/dev-server.js';
 import { workerPresence } from '../orchestration/liveness.js';
@@ -103,17 +103,21 @@ export function registerInspect(program: Command): void {
     .option('--type <type>', `artifact type (${ArtifactTypeName.options.join(', ')})`)
     .option('--pipeline <name>')
     .option('--run <runId>')
+    .option('--state <state>', `only this state (${artifactStates.join(', ')}, any); default: all but PENDING`)
     .option('--limit <n>', 'at most n artifacts', '50')
     .option('--json')
-    .action(async (o: { type?: string; pipeline?: string; run?: string; limit: string; json?: boolean }) =>
+    .action(async (o: { type?: string; pipeline?: string; run?: string; state?: string; limit: string; json?: boolean }) =>
       withStore(async (store) => {
         if (o.type && !ArtifactTypeName.safeParse(o.type).success) {
           throw new DefinitionError(
             `unknown artifact type '${o.type}' (known: ${ArtifactTypeName.options.join(', ')})`,
           );
         }
+        if (o.state !== undefined && o.state !== 'any' && !(artifactStates as readonly string[]).includes(o.state))
+          throw new DefinitionError(`unknown artifact state '${o.state}' (known: ${artifactStates.join(', ')}, any)`);
         const list = await store.listArtifacts({
           type: o.type as ArtifactTypeName | undefined,
+          state: o.state as ArtifactState | 'any' | undefined,
           pipeline: o.pipeline,
           runId: o.run,
           limit: Number(o.limit),

@@ -3,7 +3,9 @@
  * lineage whole:
  *
  * - kept: the newest `keepRuns` runs (canceled ones do not count) of every pipeline, every PushedModel (served models),
- *   everything of pipelines outside the one collected, and every artifact that is not LIVE;
+ *   everything of pipelines outside the one collected, and every artifact that is not LIVE,
+ *   except PENDING ones: outputs reserved for an execution that is over (FAILED, CANCELED)
+ *   and never published are collected whatever run it belongs to;
  * - an execution is deleted only when it belongs to an affected pipeline, to a run not kept, is
  *   not open (NEW / RUNNING), and every artifact it output is collected;
  * - every execution that stays keeps all its inputs, and so, hop by hop, the whole upstream of
@@ -116,9 +118,20 @@ async function computePlan(db: Db, opts: GcOptions): Promise<Computed> {
 
   const inputs = new Map<number, number[]>();
   const outputs = new Map<number, number[]>();
+  const reservedBy = new Map<number, number>();
   for (const e of events) {
+    if (e.type === 'PENDING_OUTPUT') {
+      reservedBy.set(e.artifact_id, e.execution_id);
+      continue;
+    }
     const side = e.type === 'INPUT' ? inputs : outputs;
     side.set(e.execution_id, [...(side.get(e.execution_id) ?? []), e.artifact_id]);
+  }
+  // reserved outputs of executions that will never publish them (nothing reads a PENDING artifact)
+  const byId = new Map(executions.map((x) => [x.id, x]));
+  for (const a of artifacts) {
+    const producer = a.state === 'PENDING' ? byId.get(reservedBy.get(a.id) ?? -1) : undefined;
+    if (producer && affected.has(producer.pipeline) && !OPEN_STATES.has(producer.state)) collectable.add(a.id);
   }
   const deletable = (x: Execution) =>
     affected.has(x.pipeline) &&

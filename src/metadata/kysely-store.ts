@@ -8,7 +8,7 @@ import { MetadataError } from '../errors.js';
 import { collectGarbage, planGarbageCollection } from './gc.js';
 import { walkLineage } from './lineage.js';
 import { associate, attribute, ensureRunContexts, insertEvents, TypeIds } from './links.js';
-import { outputsOf, publishOutputs } from './publish.js';
+import { outputsOf, publishOutputs, reserveOutputs } from './publish.js';
 import { migrate } from './migrations.js';
 import { recordRunState, type RunStateRecord } from './run-state.js';
 import {
@@ -94,6 +94,7 @@ export class KyselyMetadataStore implements S.MetadataStore {
     const properties = stringifyProperties(e.properties, where);
     const typeId = await this.types.get('execution', e.type);
     const contextTypes = await this.types.contextTypes();
+    const reserved = await this.types.artifactTypes(e.outputs ?? [], where);
     return writeTransaction(this.db, this.dialect, async (tx) => {
       await requireArtifactIds(
         tx,
@@ -143,8 +144,15 @@ export class KyselyMetadataStore implements S.MetadataStore {
       await associate(tx, id, contexts);
       // A cached run's outputs belong to this run too: listArtifacts({ runId }) shows them.
       await attribute(tx, [...new Set(outputs.map((o) => o.artifactId))], contexts);
+      // in the same transaction, so a retried prepare finds the execution with its reservations
+      await reserveOutputs(tx, id, e.nodeId, e.outputs ?? [], reserved, contexts, now);
       return requireExecution(tx, id);
     });
+  }
+
+  async reservedOutputs(executionId: number): Promise<{ name: string; artifact: S.Artifact }[]> {
+    await requireExecution(this.db, executionId);
+    return outputsOf(this.db, executionId, 'PENDING_OUTPUT');
   }
 
   async getExecution(id: number): Promise<S.Execution | undefined> {
@@ -215,7 +223,7 @@ export class KyselyMetadataStore implements S.MetadataStore {
     return row && toArtifact(row);
   }
 
-  listArtifacts(filter: { type?: ArtifactTypeName; pipeline?: string; runId?: string; limit?: number } = {}) {
+  listArtifacts(filter: S.ArtifactListFilter = {}) {
     return queryArtifacts(this.db, this.types, filter);
   }
 

@@ -3,6 +3,8 @@
  * events, attributions and associations. Every insert here tolerates a concurrent twin
  * (ON CONFLICT DO NOTHING, then read back), since several workers start nodes of one run at once.
  */
+import { artifactTypeNames, type ArtifactTypeName } from '../../schemas/artifacts.js';
+import { MetadataError } from '../errors.js';
 import type { Db, TypeKind } from './schema.js';
 import { contextNames } from './schema.js';
 import type { ContextType, EventType } from './store.js';
@@ -46,6 +48,17 @@ export class TypeIds {
       .executeTakeFirst();
     if (row) this.ids.set(`${kind}\u0000${name}`, row.id);
     return row?.id;
+  }
+
+  /** Type ids of outputs' artifact types; an unknown type is refused, naming the output. */
+  async artifactTypes(outputs: { name: string; type: ArtifactTypeName }[], where: string): Promise<Map<ArtifactTypeName, number>> {
+    const ids = new Map<ArtifactTypeName, number>();
+    for (const o of outputs) {
+      if (!artifactTypeNames.includes(o.type))
+        throw new MetadataError(`${where}: output '${o.name}' has unknown artifact type '${o.type}'`);
+      ids.set(o.type, await this.get('artifact', o.type));
+    }
+    return ids;
   }
 
   async contextTypes(): Promise<Record<ContextType, number>> {

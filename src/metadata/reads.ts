@@ -16,7 +16,8 @@ export interface ArtifactFilter {
   type?: ArtifactTypeName;
   pipeline?: string;
   runId?: string;
-  state?: Artifact['state'];
+  /** one state, or 'any'; by default every state but PENDING (reserved, not published) */
+  state?: Artifact['state'] | 'any';
   limit?: number;
   offset?: number;
 }
@@ -32,7 +33,8 @@ export async function queryArtifacts(db: Db, types: TypeIds, f: ArtifactFilter):
     if (typeId === undefined) return [];
     q = q.where('a.type_id', '=', typeId);
   }
-  if (f.state) q = q.where('a.state', '=', f.state);
+  if (f.state === undefined) q = q.where('a.state', '!=', 'PENDING');
+  else if (f.state !== 'any') q = q.where('a.state', '=', f.state);
   if (f.pipeline !== undefined || f.runId !== undefined) {
     const contextType: ContextType = f.runId !== undefined ? 'pipeline_run' : 'pipeline';
     const ctxTypeId = await types.find('context', contextType);

@@ -6,8 +6,14 @@
 import type { ArtifactTypeName } from '../../schemas/artifacts.js';
 
 export type ExecutionState = 'NEW' | 'RUNNING' | 'COMPLETE' | 'FAILED' | 'CACHED' | 'CANCELED' | 'SKIPPED';
-export type ArtifactState = 'PENDING' | 'LIVE' | 'MARKED_FOR_DELETION' | 'DELETED' | 'ABANDONED';
-export type EventType = 'INPUT' | 'OUTPUT';
+/** PENDING: reserved for an execution's output, not published (yet); LIVE: published */
+export const artifactStates = ['PENDING', 'LIVE', 'MARKED_FOR_DELETION', 'DELETED', 'ABANDONED'] as const;
+export type ArtifactState = (typeof artifactStates)[number];
+/**
+ * PENDING_OUTPUT (as in ML Metadata): an output artifact reserved by prepareNode before the
+ * executor runs; publishing turns it into OUTPUT. Lineage follows INPUT and OUTPUT only.
+ */
+export type EventType = 'INPUT' | 'OUTPUT' | 'PENDING_OUTPUT';
 export type ContextType = 'pipeline' | 'pipeline_run' | 'node';
 
 export interface Artifact {
@@ -81,6 +87,18 @@ export interface NewExecution {
   properties?: Record<string, unknown>;
   /** input artifacts: INPUT events are recorded with the execution */
   inputs: { name: string; artifactId: number }[];
+  /**
+   * Output artifacts to reserve with the execution: one PENDING artifact each, with a
+   * PENDING_OUTPUT event, so its id and URI are known before the executor runs.
+   */
+  outputs?: ReservedOutput[];
+}
+
+export interface ReservedOutput {
+  name: string;
+  type: ArtifactTypeName;
+  /** the artifact's URI from its id (artifact folders are named by artifact id) */
+  uriOf: (artifactId: number) => string;
 }
 
 export interface NewOutput {
@@ -88,6 +106,14 @@ export interface NewOutput {
   type: ArtifactTypeName;
   uri: string;
   properties: Record<string, unknown>;
+}
+
+export interface ArtifactListFilter {
+  type?: ArtifactTypeName;
+  pipeline?: string;
+  runId?: string;
+  state?: ArtifactState | 'any';
+  limit?: number;
 }
 
 export interface LineageNode {
@@ -112,7 +138,7 @@ export interface GcPlan {
   keptRuns: { pipeline: string; runId: string }[];
   /** RUNNING runs of the affected pipelines: collectGarbage refuses unless `force` */
   running: { pipeline: string; runId: string }[];
-  /** LIVE artifacts no kept run or served model reaches */
+  /** LIVE artifacts no kept run or served model reaches, and PENDING ones of executions that are over */
   artifacts: Artifact[];
   /** executions of runs not kept whose outputs are all collected */
   executions: Execution[];
@@ -133,14 +159,19 @@ export interface MetadataStore {
 
   /**
    * Create an execution with its INPUT events, attributed to the pipeline, pipeline-run and
-   * node contexts (created on first use).
+   * node contexts (created on first use), and its reserved PENDING outputs (`e.outputs`).
+   * Idempotent per workflow run: the same call again returns the execution (and reservations)
+   * recorded first.
    */
   createExecution(e: NewExecution): Promise<Execution>;
+  /** The PENDING artifacts reserved for an execution's outputs, by output name; empty once published. */
+  reservedOutputs(executionId: number): Promise<{ name: string; artifact: Artifact }[]>;
   getExecution(id: number): Promise<Execution | undefined>;
   updateExecution(id: number, patch: { state?: ExecutionState; properties?: Record<string, unknown> }): Promise<void>;
   /**
    * In one transaction: record LIVE output artifacts + OUTPUT events and mark the execution
-   * COMPLETE. Idempotent: publishing an execution that is already COMPLETE returns the
+   * COMPLETE. An output reserved with the execution keeps its row (id and URI, which must match)
+   * and turns LIVE with these properties; any other output gets a new row. Idempotent: publishing an execution that is already COMPLETE returns the
    * artifacts it already has and records nothing (a retried publisher must not duplicate).
    */
   publishExecution(executionId: number, outputs: NewOutput[], properties?: Record<string, unknown>): Promise<Artifact[]>;
@@ -154,7 +185,11 @@ export interface MetadataStore {
   finishOpenExecutions(pipeline: string, runId: string, state: 'CANCELED' | 'FAILED'): Promise<number>;
 
   getArtifact(id: number): Promise<Artifact | undefined>;
-  listArtifacts(filter?: { type?: ArtifactTypeName; pipeline?: string; runId?: string; limit?: number }): Promise<Artifact[]>;
+  /**
+   * Artifacts newest first. PENDING ones (reserved for an execution that has not published,
+   * or never will) are left out unless `state` asks for them ('any': every state).
+   */
+  listArtifacts(filter?: ArtifactListFilter): Promise<Artifact[]>;
   /** Latest LIVE artifact of a type in a pipeline, optionally with properties matching. */
   latestArtifact(filter: { type: ArtifactTypeName; pipeline: string; where?: Record<string, unknown> }): Promise<Artifact | undefined>;
   setArtifactState(id: number, state: ArtifactState): Promise<void>;

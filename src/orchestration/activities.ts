@@ -5,8 +5,9 @@
  */
 import fs from 'node:fs/promises';
 import { MetadataError, TsfxError } from '../errors.js';
-import { artifactExists, executionDir, outputUri, shardsUri, workUri } from '../artifacts/local-store.js';
-import { readCommitted, stagingFoldersOf } from '../artifacts/attempt-folders.js';
+import { artifactExists, artifactUri, claimPath, executionDir, shardsUri, workUri } from '../artifacts/local-store.js';
+import { stagingFoldersOf } from '../artifacts/attempt-folders.js';
+import { readClaim, rollForward } from '../artifacts/commit-claim.js';
 import { assertSameStore, lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { artifactLookup, loadInputs } from './artifact-lookup.js';
 import { cacheKey } from './cache-key.js';
@@ -168,18 +169,28 @@ export function createActivities(deps: ActivityDeps) {
         return { kind: 'cached', executionId: exec.id, outputs: ids, cachedFrom: hit.execution.id };
       }
     }
+    // the outputs are reserved with the execution (PENDING), so their folders carry artifact ids
     const exec = await store.createExecution({
       ...base,
       state: 'RUNNING',
       properties: { params: node.params, resolved: driven?.resolved ?? null },
+      outputs: Object.entries(node.outputs).map(([name, type]) => ({
+        name,
+        type,
+        uriOf: (id: number) => artifactUri(deps.storeRoot, pipeline, node.id, name, id),
+      })),
     });
-    return { kind: 'run', executionId: exec.id, inputs, ...(await queueOf(node)) };
+    return { kind: 'run', executionId: exec.id, inputs, outputs: await reserved(exec.id), ...(await queueOf(node)) };
   }
 
   /** A gpu node without a GPU worker polling runs on cpu, unless it is told to wait for one. */
   async function queueOf(node: PrepareNodeInput['node']): Promise<{ queue?: Queue }> {
     if (node.queue !== 'gpu' || node.whenNoGpu === 'wait' || !deps.gpuPolled) return {};
     return (await deps.gpuPolled()) ? {} : { queue: 'cpu' };
+  }
+
+  async function reserved(executionId: number): Promise<OutputIds> {
+    return Object.fromEntries((await store.reservedOutputs(executionId)).map((r) => [r.name, r.artifact.id]));
   }
 
   /**
@@ -201,33 +212,37 @@ export function createActivities(deps: ActivityDeps) {
       if (ev.type === 'INPUT') (inputs[ev.name] ??= []).push(ev.artifactId);
       else outputs[ev.name] = ev.artifactId;
     }
-    if (earlier.state === 'RUNNING') return { kind: 'run', executionId: earlier.id, inputs, ...(await queueOf(input.node)) };
+    if (earlier.state === 'RUNNING') return { kind: 'run', executionId: earlier.id, inputs, outputs, ...(await queueOf(input.node)) };
     return { kind: 'cached', executionId: earlier.id, outputs, cachedFrom: earlier.properties.cachedFrom as number };
   }
 
   async function publish(input: PublishNodeInput): Promise<OutputIds> {
     const { node, pipeline, executionId } = input;
-    const final = executionDir(deps.storeRoot, pipeline, node.id, executionId);
+    const claimFile = claimPath(deps.storeRoot, pipeline, node.id, executionId);
     // fencing: only the files of the attempt the workflow accepted are published
-    const inPlace = await readCommitted(final);
-    if (inPlace?.token !== input.attempt)
+    const claim = await readClaim(claimFile);
+    if (claim?.token !== input.attempt)
       throw new FencingError(
-        inPlace
-          ? `${final} holds attempt ${inPlace.token}'s outputs, not those of the accepted attempt ${input.attempt}`
-          : `the outputs of execution ${executionId} are not in place at ${final} (accepted attempt ${input.attempt})`,
+        claim
+          ? `${claimFile} claims execution ${executionId} for attempt ${claim.token}, not the accepted attempt ${input.attempt}`
+          : `no attempt of execution ${executionId} has claimed it (${claimFile} is missing; accepted attempt ${input.attempt})`,
       );
-    const outputs = Object.entries(node.outputs).map(([name, type]) => ({
-      name,
-      type,
-      uri: outputUri(deps.storeRoot, pipeline, node.id, executionId, name),
-      properties: input.properties[name] ?? {},
-    }));
+    // the accepted attempt may have died between its claim and its last rename
+    await rollForward(claim);
+    const outputs = Object.entries(node.outputs).map(([name, type]) => {
+      const uri = claim.outputs[name];
+      if (uri === undefined) throw new FencingError(`${claimFile} names no folder for output '${name}'`);
+      return { name, type, uri, properties: input.properties[name] ?? {} };
+    });
     const artifacts = await store.publishExecution(executionId, outputs);
-    // published: shard partials and every attempt's leftovers can go (a retried merge needed them until now)
+    // published: shard partials, the attempts' shared work folder and every attempt's leftovers
+    // can go (a retried merge needed them until now, a roll-forward the claim's staging folder);
+    // the claim stays as the record
+    const staged = await stagingFoldersOf(executionDir(deps.storeRoot, pipeline, node.id, executionId));
     const leftovers = [
       shardsUri(deps.storeRoot, pipeline, node.id, executionId),
       workUri(deps.storeRoot, pipeline, node.id, executionId),
-      ...(await stagingFoldersOf(final)),
+      ...staged,
     ];
     await Promise.all(leftovers.map((p) => fs.rm(p, { recursive: true, force: true })));
     const idOf = (name: string) => {

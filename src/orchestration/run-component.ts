@@ -5,7 +5,8 @@
  * through here for their plan and per-shard activities.
  *
  * Every attempt writes into a staging folder of its own and moves it into place last
- * (attempt-folders.ts); a failed attempt removes only its own staging folder.
+ * (attempt-folders.ts; outputs after a claim, commit-claim.ts); a failed attempt removes only
+ * its own staging folder. Outputs go to the folders of the artifacts prepareNode reserved.
  */
 import path from 'node:path';
 import fs from 'node:fs/promises';
@@ -14,8 +15,10 @@ import { parseArtifactProperties, type ArtifactTypeName } from '../../schemas/ar
 import type { ComponentImpl, ExecutorContext, InputArtifact, OutputLocation, Progress, ShardOutput } from '../dsl/component.js';
 import { MetadataError } from '../errors.js';
 import { toFailure } from './failures.js';
-import { executionDir, outputUri, shardUri, workUri } from '../artifacts/local-store.js';
+import { claimPath, executionDir, shardUri, workUri } from '../artifacts/local-store.js';
 import { commitStaging, discardStaging, openStaging, readCommitted, type Staging } from '../artifacts/attempt-folders.js';
+import { claimAndMove, readClaim, rollForward } from '../artifacts/commit-claim.js';
+import type { MetadataStore } from '../metadata/store.js';
 import { lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { loadInputs } from './artifact-lookup.js';
 import { parseParams } from '../dsl/params.js';
@@ -102,21 +105,28 @@ function noteCleanupFailure(err: unknown, cleanup: unknown): void {
 
 export async function runComponentAdapter(deps: ActivityDeps, input: RunComponentInput): Promise<RunComponentResult> {
   const { node, pipeline, executionId } = input;
-  const final = executionDir(deps.storeRoot, pipeline, node.id, executionId);
-  // an earlier attempt already moved its outputs in (its worker died before reporting): theirs stand
-  const done = await readCommitted<RunComponentResult['properties']>(final);
-  if (done) return { properties: done.result, attempt: done.token };
+  const claim = claimPath(deps.storeRoot, pipeline, node.id, executionId);
+  // an earlier attempt already claimed the execution (its worker died before reporting, maybe
+  // before all its outputs moved in): finish its renames, and theirs stand
+  const done = await readClaim<RunComponentResult['properties']>(claim);
+  if (done) {
+    await rollForward(done).catch((err: unknown) => {
+      throw toFailure(err, node.id);
+    });
+    return { properties: done.result, attempt: done.token };
+  }
   let staging: Staging | undefined;
   const record = await withExecutor(
     deps,
     input,
     async ({ impl, params, resolved, inputs, ctx }) => {
-      staging = await openStaging(final, Context.current().info.attempt);
+      const finals = await reservedUris(deps.store, executionId, Object.keys(node.outputs));
+      staging = await openStaging(executionDir(deps.storeRoot, pipeline, node.id, executionId), Context.current().info.attempt);
       const outputs: Record<string, OutputLocation> = {};
       for (const [name, type] of Object.entries(node.outputs)) {
         const dir = path.join(staging.dir, name);
         await fs.mkdir(dir);
-        outputs[name] = { type, uri: outputUri(deps.storeRoot, pipeline, node.id, executionId, name), path: dir };
+        outputs[name] = { type, uri: finals[name]!, path: dir };
       }
       const shards = input.shardRounds ? shardOutputs(deps, input, input.shardRounds) : undefined;
       const result = (await impl.executor({ inputs, outputs, params, resolved, ctx, shards } as never)) as Record<
@@ -131,7 +141,7 @@ export async function runComponentAdapter(deps: ActivityDeps, input: RunComponen
         >;
       }
       // the last step: after it, these files are the execution's (or an earlier winner's are)
-      return commitStaging(staging, props);
+      return claimAndMove(staging, claim, finals, props);
     },
     async () => {
       if (staging) await discardStaging(staging);
@@ -139,6 +149,18 @@ export async function runComponentAdapter(deps: ActivityDeps, input: RunComponen
   );
   // shard partials stay until the node is published: a retry of this merge still needs them
   return { properties: record.result, attempt: record.token };
+}
+
+/** Output name -> URI of the artifact prepareNode reserved for it. */
+async function reservedUris(store: MetadataStore, executionId: number, names: string[]): Promise<Record<string, string>> {
+  const reserved = new Map((await store.reservedOutputs(executionId)).map((r) => [r.name, r.artifact.uri]));
+  const missing = names.filter((n) => !reserved.has(n));
+  if (missing.length)
+    throw new MetadataError(
+      `execution ${executionId} has no reserved artifact for output ${missing.map((n) => `'${n}'`).join(', ')}: ` +
+        'it was not prepared by prepareNode (or was already published)',
+    );
+  return Object.fromEntries(names.map((n) => [n, reserved.get(n)!]));
 }
 
 /** Where every shard of the given rounds wrote, round by round in plan order. */

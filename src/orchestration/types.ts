@@ -37,13 +37,14 @@ export interface PrepareNodeInput extends NodeActivityBase {
 }
 
 /**
- * `inputs` (to run with): the node's inputs with those its driver resolved from metadata added.
+ * `inputs` (to run with): the node's inputs with those its driver resolved from metadata added;
+ * `outputs` of a run: the PENDING artifacts reserved for it (runComponent writes into their folders);
  * `queue`: where the executor runs, when it differs from the node's (a gpu node with no GPU
  * worker polling runs on cpu).
  */
 export type PrepareNodeResult =
   | { kind: 'cached'; executionId: number; outputs: OutputIds; cachedFrom: number }
-  | { kind: 'run'; executionId: number; inputs: InputIds; queue?: Queue };
+  | { kind: 'run'; executionId: number; inputs: InputIds; outputs?: OutputIds; queue?: Queue };
 
 export interface RunComponentInput extends NodeActivityBase {
   executionId: number;

@@ -3,9 +3,10 @@
  * - the run completed, with exactly one COMPLETE execution per node and one OUTPUT artifact per
  *   output of it (nothing published twice, nothing half-published);
  * - no execution of the finished run is left NEW or RUNNING;
- * - every published artifact's files are there and equal, byte for byte, to an undisturbed run's;
- * - every artifact of a store lies in that store's folder, and every execution folder in it
- *   belongs to an execution of that store (no store wrote into another's).
+ * - every published artifact's files are there, in the folder named by its id
+ *   (`<pipeline>/<node>/<output>/<artifactId>`), and equal, byte for byte, to an undisturbed run's;
+ * - every artifact of a store lies in that store's folder, and every artifact folder and claim in
+ *   it belongs to an artifact or execution of that store (no store wrote into another's).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -18,7 +19,7 @@ export type Digests = Record<string, string>;
 /** `<node>.<output>` -> its files' digests in an undisturbed run */
 export type Reference = Record<string, Digests>;
 
-/** `skip`: file names left out (by default the attempt record, which names the attempt that won) */
+/** `skip`: file names left out (by default a shard's attempt record, which names the attempt that won) */
 export function digestFolder(dir: string, skip: string[] = ['.tsfx-attempt.json']): Digests {
   const out: Digests = {};
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
@@ -63,10 +64,16 @@ export async function runViolations(
       v.push(`${at}: ${complete.length} COMPLETE executions of ${node.id}`);
       continue;
     }
-    const outputs = (await home.store.eventsOfExecution(complete[0]!.id)).filter((e) => e.type === 'OUTPUT');
+    const x = complete[0]!;
+    const outputs = (await home.store.eventsOfExecution(x.id)).filter((e) => e.type === 'OUTPUT');
     for (const name of Object.keys(node.outputs)) {
       const events = outputs.filter((e) => e.name === name);
       if (events.length !== 1) v.push(`${at}: ${node.id}.${name} has ${events.length} OUTPUT events`);
+      const artifact = events[0] && (await home.store.getArtifact(events[0].artifactId));
+      if (!artifact) continue;
+      const want = path.join(home.config.storeRoot, x.pipeline, node.id, name, String(artifact.id));
+      if (artifact.state !== 'LIVE') v.push(`${at}: ${node.id}.${name} (artifact ${artifact.id}) is ${artifact.state}`);
+      if (artifact.uri !== want) v.push(`${at}: ${node.id}.${name} is at ${artifact.uri}, not in its id's folder ${want}`);
     }
   }
   for (const [key, uri] of await publishedOutputs(home, runId)) {
@@ -84,7 +91,7 @@ export async function runViolations(
   return v;
 }
 
-/** Every folder directly under the artifact root is one of the homes' stores; no execution folder is foreign. */
+/** Every folder directly under the artifact root is one of the homes' stores; no artifact folder or claim is foreign. */
 export async function storeViolations(artifactRoot: string, homes: Home[]): Promise<string[]> {
   const v: string[] = [];
   const ids = new Set(homes.map((h) => h.store.storeId));
@@ -93,12 +100,20 @@ export async function storeViolations(artifactRoot: string, homes: Home[]): Prom
   }
   for (const home of homes) {
     const root = home.config.storeRoot;
-    const own = new Set((await home.store.listExecutions()).map((x) => `${x.pipeline}/${x.nodeId}/${x.id}`));
+    const executions = new Set((await home.store.listExecutions()).map((x) => `${x.pipeline}/${x.nodeId}/${x.id}`));
+    const artifacts = new Set((await home.store.listArtifacts({ state: 'any' })).map((a) => a.uri));
+    const foreign = (p: string, what: string) => v.push(`${p}: no ${what} of store ${home.name} owns it`);
     for (const pipeline of subdirs(root)) {
       for (const node of subdirs(path.join(root, pipeline))) {
-        for (const id of subdirs(path.join(root, pipeline, node)).filter((d) => /^\d+$/.test(d))) {
-          if (!own.has(`${pipeline}/${node}/${id}`))
-            v.push(`${path.join(root, pipeline, node, id)}: no execution of store ${home.name} owns it`);
+        const nodeDir = path.join(root, pipeline, node);
+        for (const output of subdirs(nodeDir).filter((d) => /^[A-Za-z]/.test(d))) {
+          for (const id of subdirs(path.join(nodeDir, output))) {
+            if (!artifacts.has(path.join(nodeDir, output, id))) foreign(path.join(nodeDir, output, id), 'artifact');
+          }
+        }
+        const claims = path.join(nodeDir, '.commits');
+        for (const name of fs.existsSync(claims) ? fs.readdirSync(claims) : []) {
+          if (!executions.has(`${pipeline}/${node}/${name.replace(/\.json$/, '')}`)) foreign(path.join(claims, name), 'execution');
         }
       }
     }

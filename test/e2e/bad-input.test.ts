@@ -57,7 +57,10 @@ describe('ExampleGen on bad files, through Temporal', () => {
     expect(await env.store.listArtifacts({ pipeline: 'corrupt' })).toEqual([]);
     const [exec] = await env.store.listExecutions({ pipeline: 'corrupt' });
     expect(exec!.state).toBe('FAILED');
-    expect(fs.existsSync(path.join(env.config.storeRoot, 'corrupt', 'gen', String(exec!.id)))).toBe(false);
+    // its output was reserved and never filled: no folder at the reserved artifact's URI
+    const [reserved] = await env.store.listArtifacts({ pipeline: 'corrupt', state: 'PENDING' });
+    expect(reserved?.name).toBe('gen.examples');
+    expect(fs.existsSync(reserved!.uri)).toBe(false);
   });
 
   it('a corrupt last file after shards were already streamed out: the error names it, nothing is published or left', async () => {
@@ -79,7 +82,10 @@ describe('ExampleGen on bad files, through Temporal', () => {
     expect(await env.store.listArtifacts({ pipeline: 'streamed' })).toEqual([]);
     const [exec] = await env.store.listExecutions({ pipeline: 'streamed' });
     expect(exec!.state).toBe('FAILED');
-    expect(fs.existsSync(path.join(env.config.storeRoot, 'streamed', 'gen', String(exec!.id)))).toBe(false);
+    // its output was reserved and never filled: no folder at the reserved artifact's URI
+    const [reserved] = await env.store.listArtifacts({ pipeline: 'streamed', state: 'PENDING' });
+    expect(reserved?.name).toBe('gen.examples');
+    expect(fs.existsSync(reserved!.uri)).toBe(false);
   });
 
   it('a ragged CSV row fails naming the file and line, and earlier artifacts stay', async () => {

@@ -46,6 +46,7 @@ describe('tsfx run pipelines/penguin.ts', () => {
     examplesId = list[0]!.id;
     const shown = await tsfx('artifact', String(examplesId), '--json');
     const a = JSON.parse(shown.stdout) as {
+      uri: string;
       properties: { rowCounts: Record<string, number> };
       preview: Record<string, { rows: number; first: Record<string, unknown>[] }>;
     };
@@ -54,6 +55,13 @@ describe('tsfx run pipelines/penguin.ts', () => {
     expect(a.preview.train!.first[0]).toHaveProperty('Species');
     const text = await tsfx('artifact', String(examplesId));
     expect(text.stdout).toMatch(/split train: \d+ rows/);
+    // the artifact's files are found from its id: <store root>/<pipeline>/<node>/<output>/<id>
+    expect(a.uri).toBe(path.join(env.config.storeRoot, 'penguin', 'ExampleGen', 'examples', String(examplesId)));
+    // a completed run leaves no reserved (PENDING) artifact; an unknown state is refused
+    expect(JSON.parse((await tsfx('artifacts', '--state', 'PENDING', '--json')).stdout)).toEqual([]);
+    const bad = await tsfx('artifacts', '--state', 'HALF');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown artifact state 'HALF' \(known: PENDING, LIVE, .*any\)/);
   });
 
   it('shows lineage and runs', async () => {

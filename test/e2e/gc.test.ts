@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insideRoot, leftoverShards } from '../../src/artifacts/gc-files.js';
+import { artifactUri } from '../../src/artifacts/local-store.js';
 import type { LineageNode } from '../../src/metadata/store.js';
 import { runTsfx } from '../helpers/cli.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
@@ -160,6 +161,33 @@ describe('tsfx gc', () => {
     const checkedIn = path.resolve('pipelines/schema/penguin.pbtxt');
     expect(forced.stdout).toContain(checkedIn);
     expect(fs.existsSync(checkedIn)).toBe(true);
+  });
+
+  it("removes a failed execution's reserved (PENDING) artifact: its row, and the folder a killed commit half filled", async () => {
+    const failed = await env.store.createExecution({
+      type: 'Sleep',
+      pipeline: 'penguin-curated',
+      runId: 'f',
+      nodeId: 'Extra',
+      state: 'RUNNING',
+      inputs: [],
+      outputs: [{ name: 'out', type: 'ExternalArtifact', uriOf: (id) => artifactUri(env.config.storeRoot, 'penguin-curated', 'Extra', 'out', id) }],
+    });
+    const reserved = (await env.store.reservedOutputs(failed.id))[0]!.artifact;
+    fs.mkdirSync(reserved.uri, { recursive: true });
+    fs.writeFileSync(path.join(reserved.uri, 'part.bin'), Buffer.alloc(100));
+    // while its execution runs, the reservation and its folder are kept
+    expect((await tsfx('gc', '--keep-runs', '5', '--force')).code).toBe(0);
+    expect(fs.existsSync(reserved.uri)).toBe(true);
+    await env.store.updateExecution(failed.id, { state: 'FAILED' });
+    const live = await env.store.listArtifacts();
+    const r = await tsfx('gc', '--keep-runs', '5', '--force');
+    expect(r.code, r.stderr).toBe(0);
+    expect(await env.store.getArtifact(reserved.id)).toBeUndefined();
+    expect(fs.existsSync(reserved.uri)).toBe(false);
+    // the failed execution stays with its (kept) run; nothing LIVE went
+    expect((await env.store.getExecution(failed.id))?.state).toBe('FAILED');
+    expect(await env.store.listArtifacts()).toEqual(live);
   });
 });
 

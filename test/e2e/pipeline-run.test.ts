@@ -76,6 +76,13 @@ describe.each<Backend>(['sqlite', 'postgres'])('pipeline runs on %s metadata', (
     walk(up);
     expect(names).toEqual(expect.arrayContaining(['d', 'b', 'a']));
     expect(names).not.toContain('c');
+    // a user finds an artifact's files from its id: <store root>/<pipeline>/<node>/<output>/<id>
+    for (const x of execs) {
+      const [event] = (await env.store.eventsOfExecution(x.id)).filter((ev) => ev.type === 'OUTPUT');
+      const artifact = (await env.store.getArtifact(event!.artifactId))!;
+      expect(artifact.uri).toBe(path.join(env.config.storeRoot, 'diamond', x.nodeId, 'out', String(artifact.id)));
+      expect(fs.readFileSync(path.join(artifact.uri, 'value.txt'), 'utf8')).toContain(`${x.nodeId};`);
+    }
   });
 
   it('caches a rerun, and reruns only a changed node and what is downstream of it', async () => {
@@ -128,9 +135,14 @@ describe.each<Backend>(['sqlite', 'postgres'])('pipeline runs on %s metadata', (
     expect(execs).toHaveLength(1);
     expect(execs[0]!.state).toBe('FAILED');
     expect(String(execs[0]!.properties.error)).toMatch(/bad input/);
-    expect(await env.store.eventsOfExecution(execs[0]!.id)).toEqual([expect.objectContaining({ type: 'INPUT' })]);
+    // its output was reserved (PENDING) and never published: not listed, no folder
+    const events = await env.store.eventsOfExecution(execs[0]!.id);
+    expect(events.map((ev) => ev.type)).toEqual(['INPUT', 'PENDING_OUTPUT']);
+    const reserved = (await env.store.getArtifact(events[1]!.artifactId))!;
+    expect(reserved.state).toBe('PENDING');
+    expect((await env.store.listArtifacts({ pipeline: 'failing' })).map((a) => a.name).sort()).toEqual(['a.out', 'side.out']);
+    expect(fs.existsSync(reserved.uri)).toBe(false);
     const nodeDir = path.join(env.config.storeRoot, 'failing', 'bad');
-    expect(fs.existsSync(path.join(nodeDir, String(execs[0]!.id)))).toBe(false);
     // the failed attempt removed its own staging folder too
     expect(fs.readdirSync(path.join(nodeDir, '.staging'))).toEqual([]);
   });

@@ -192,6 +192,30 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata gc on %s', (backend) =>
     expect(await dangling()).toBe(0);
   });
 
+  it("collects a failed execution's reserved PENDING outputs, even in a kept run, never a running one's", async () => {
+    await open();
+    const reserve = (name: string) => [{ name, type: 'Model' as const, uriOf: (id: number) => `/a/trainer/${name}/${id}` }];
+    const failed = await store.createExecution(newExec('Trainer', { runId: 'r1', outputs: reserve('model') }));
+    const running = await store.createExecution(newExec('Trainer-b', { runId: 'r1', outputs: reserve('model') }));
+    const [failedModel] = await store.reservedOutputs(failed.id);
+    const [runningModel] = await store.reservedOutputs(running.id);
+    expect(failedModel!.artifact).toMatchObject({ state: 'PENDING', uri: `/a/trainer/model/${failedModel!.artifact.id}` });
+    await store.updateExecution(failed.id, { state: 'FAILED' });
+    // reserved artifacts are not listed by default, and no driver finds them
+    expect(await store.listArtifacts()).toEqual([]);
+    expect(await store.latestArtifact({ type: 'Model', pipeline: 'penguin' })).toBeUndefined();
+    expect(ids(await store.listArtifacts({ state: 'any' }))).toEqual(ids([failedModel!.artifact, runningModel!.artifact]));
+
+    const plan = await store.collectGarbage({ keepRuns: 5, force: true });
+    expect(ids(plan.artifacts)).toEqual([failedModel!.artifact.id]);
+    // the failed execution stays with its run (kept): only the never-published reservation went
+    expect(plan.executions).toEqual([]);
+    expect((await store.getExecution(failed.id))?.state).toBe('FAILED');
+    expect(await store.reservedOutputs(failed.id)).toEqual([]);
+    expect(await store.getArtifact(runningModel!.artifact.id)).toBeDefined();
+    expect(await dangling()).toBe(0);
+  });
+
   it('collects in one pipeline only, never what another pipeline uses', async () => {
     await open();
     const r1 = await chain(store, 'r1');

@@ -67,6 +67,49 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
     expect(await store.listExecutions({ runId: 'r' })).toHaveLength(2);
   });
 
+  it('reserves PENDING outputs with the execution, once per workflow run, and publishes them in place', async () => {
+    await open();
+    const uriOf = (name: string) => (id: number) => `/a/p/n/${name}/${id}`;
+    const e = {
+      ...newExec('Trainer', { workflowRunId: 'wf-1' }),
+      outputs: [
+        { name: 'model', type: 'Model' as const, uriOf: uriOf('model') },
+        { name: 'modelRun', type: 'ModelRun' as const, uriOf: uriOf('modelRun') },
+      ],
+    };
+    const x = await store.createExecution(e);
+    const reserved = await store.reservedOutputs(x.id);
+    expect(reserved.map((r) => [r.name, r.artifact.state, r.artifact.uri])).toEqual([
+      ['model', 'PENDING', `/a/p/n/model/${reserved[0]!.artifact.id}`],
+      ['modelRun', 'PENDING', `/a/p/n/modelRun/${reserved[1]!.artifact.id}`],
+    ]);
+    // a retried prepare: the same execution and the same reservations, nothing new
+    expect((await store.createExecution(e)).id).toBe(x.id);
+    expect(await store.reservedOutputs(x.id)).toEqual(reserved);
+    expect(await store.listArtifacts({ state: 'any' })).toHaveLength(2);
+    const [model, modelRun] = reserved.map((r) => r.artifact);
+    const outputs = [
+      { name: 'model', type: 'Model' as const, uri: model!.uri, properties: { backend: 'cpu' } },
+      { name: 'modelRun', type: 'ModelRun' as const, uri: modelRun!.uri, properties: {} },
+    ];
+    await expect(store.publishExecution(x.id, [outputs[0]!, { ...outputs[1]!, uri: '/elsewhere' }])).rejects.toThrow(
+      /output 'modelRun' is reserved as ModelRun at \/a\/p\/n\/modelRun\/\d+, not ModelRun at \/elsewhere/,
+    );
+    await expect(store.publishExecution(x.id, [outputs[0]!])).rejects.toThrow(/output 'modelRun' was reserved but is not published/);
+    const published = await store.publishExecution(x.id, outputs);
+    expect(published.map((a) => [a.id, a.state, a.properties])).toEqual([
+      [model!.id, 'LIVE', { backend: 'cpu' }],
+      [modelRun!.id, 'LIVE', {}],
+    ]);
+    expect((await store.eventsOfExecution(x.id)).map((ev) => [ev.type, ev.name])).toEqual([
+      ['OUTPUT', 'model'],
+      ['OUTPUT', 'modelRun'],
+    ]);
+    const idsOf = (as: { id: number }[]) => as.map((a) => a.id).sort((a, b) => a - b);
+    expect(idsOf(await store.listArtifacts({ pipeline: 'penguin', runId: 'r1' }))).toEqual(idsOf(published));
+    expect((await store.lineage(model!.id, 'upstream', 1)).executions.map((ex) => ex.execution.id)).toEqual([x.id]);
+  });
+
   it('refuses a database migrated by a newer tsfx', async () => {
     await open();
     await store.close();

@@ -104,17 +104,18 @@ afterAll(async () => {
 const GatedWriter = defineComponent(writerSpec);
 const FanSum = defineComponent(fanSpec);
 
-async function newRun(pipeline: string, node: NodeSpec): Promise<RunComponentInput> {
-  const exec = await store.createExecution({
-    type: node.component,
+/** An execution as prepareNode records it: RUNNING, with its outputs reserved. */
+async function newRun(pipeline: string, node: NodeSpec, on: ActivityDeps = deps): Promise<RunComponentInput> {
+  const prepared: PrepareNodeResult = await attemptEnv(1).run(createActivities(on).prepareNode, {
+    storeId: store.storeId,
     pipeline,
     runId: 'r1',
-    nodeId: node.id,
-    state: 'RUNNING',
-    properties: { params: node.params },
-    inputs: [],
+    root: home,
+    node,
+    inputs: {},
+    useCache: false,
   });
-  return { storeId: store.storeId, pipeline, runId: 'r1', root: home, node, executionId: exec.id, inputs: {} };
+  return { storeId: store.storeId, pipeline, runId: 'r1', root: home, node, executionId: prepared.executionId, inputs: {} };
 }
 
 const attemptEnv = (attempt: number) => new MockActivityEnvironment({ attempt });
@@ -247,7 +248,7 @@ describe.runIf(process.platform === 'linux' && canMount())('a read-only artifact
       const roDeps: ActivityDeps = { ...deps, storeRoot: mnt, components: new Map([[remountSpec.name, remounting as ComponentImpl]]) };
       const Remounting = defineComponent(remountSpec);
       const node = nodeOf(definePipeline({ name: 'ro' }, (p) => void p.add(Remounting({ label: 'r' }), { id: 'w' })).compile({ root: home }));
-      const run = await newRun('ro', node);
+      const run = await newRun('ro', node, roDeps);
       const err = (await attemptEnv(1).run(runComponentAdapter, roDeps, run).catch((e: unknown) => e)) as Error;
       expect(err.message).toMatch(/^EROFS: read-only file system, open '.*second\.txt'/);
       expect(err.message).toMatch(/cleaning up the attempt's staging folder also failed: EROFS/);
