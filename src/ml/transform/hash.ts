@@ -5,9 +5,10 @@
  *   bytes, as uint64, mod the bucket count;
  * - tf.sparse.cross_hashed: starting from the hash key, each feature's value hash (Fingerprint64
  *   of a string, the uint64 bits of an int) is folded in with FingerprintCat64, then mod buckets.
- * Fingerprint64 comes from farmhash-modern (FarmHash compiled to WebAssembly).
+ * Fingerprint64 is ./fingerprint64.ts (plain TS; farmhash-modern's disagrees with TensorFlow on
+ * inputs of 128, 192, ... bytes and needs a wasm-aware bundler in the browser).
  */
-import { fingerprint64 } from 'farmhash-modern';
+import { fingerprint64 } from './fingerprint64.js';
 
 const MASK = (1n << 64n) - 1n;
 const K_MUL = 0xc6a4a7935bd1e995n;

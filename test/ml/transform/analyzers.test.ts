@@ -1,5 +1,5 @@
 /** Every analyzer and mapper of the transform runtime, against values computed here from the rows. */
-import { fingerprint64 } from 'farmhash-modern';
+import { fingerprint64 } from '../../../src/ml/transform/fingerprint64.js';
 import { describe, expect, it } from 'vitest';
 import {
   analyzeBatches,

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/stats/synthetic.js';
+import { fingerprint64 } from '../../../src/ml/transform/fingerprint64.js';
 import { analyzeBatches, applyTransform, numberColumn, stringColumn, tracePreprocessing, type RawBatch, type TransformedBatch, type TransformGraph } from '../../../src/ml/transform/index.js';
 import { TFT_REQUIREMENTS } from '../../helpers/python-pins.js';
 
@@ -23,12 +24,26 @@ interface TftOut {
   outputs: Record<string, (number | number[])[]>;
   vocabularies: Record<string, string[]>;
   frequencies: [number, string][];
+  fingerprints: string[];
 }
 
 const N = 3000;
 
 /** Rows exactly representable in float32 (TFT reads float32), so differences are TFT's float32 arithmetic only. */
-function generate(): { x: (number | null)[]; y: number[]; c: number[]; s: string[]; t: string[] } {
+/** Strings of 0 to 300 UTF-8 bytes (ASCII and multi-byte), every length class of FarmHash. */
+function fingerprintInputs(): string[] {
+  const rnd = seededRandom(99);
+  const chars = ['a', 'Z', '0', ' ', 'é', '日', '\u{1F600}'];
+  const out: string[] = [];
+  for (let len = 0; len <= 300; len++) {
+    let s = '';
+    while (new TextEncoder().encode(s).length < len) s += len % 3 ? 'q' : chars[Math.floor(rnd() * chars.length)]!;
+    out.push(s);
+  }
+  return out;
+}
+
+function generate(): { x: (number | null)[]; y: number[]; c: number[]; s: string[]; t: string[]; fingerprints: string[] } {
   const rnd = seededRandom(20261201);
   const x = Array.from({ length: N }, () => (rnd() < 0.06 ? null : Math.fround(50 + 12 * (rnd() + rnd() + rnd() - 1.5))));
   const y = Array.from({ length: N }, () => Math.fround(-Math.log(1 - rnd()) * 3));
@@ -44,7 +59,7 @@ function generate(): { x: (number | null)[]; y: number[]; c: number[]; s: string
     [s[i], s[j]] = [s[j]!, s[i]!];
   }
   const t = Array.from({ length: N }, () => ['red', 'green', 'blue', 'teal'][Math.floor(rnd() * 4)]!);
-  return { x, y, c, s, t };
+  return { x, y, c, s, t, fingerprints: fingerprintInputs() };
 }
 
 const preprocessing = tracePreprocessing((f) => ({
@@ -153,6 +168,11 @@ describe('transform runtime against TensorFlow Transform', () => {
     expect(col('s_hash')).toEqual(theirs('s_hash'));
     expect(col('st_cross')).toEqual(theirs('st_cross'));
     expect(col('s_id_cross')).toEqual(theirs('s_id_cross'));
+  });
+
+  it('Fingerprint64 equals TensorFlow on strings of every length from 0 to 300 bytes', () => {
+    const m = (1n << 63n) - 1n;
+    expect(data.fingerprints.map((s) => (fingerprint64(s) % m).toString())).toEqual(tft.fingerprints);
   });
 
   it('bucketize: boundaries within the two sketches rank errors of TFT', () => {

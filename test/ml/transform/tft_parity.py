@@ -1,9 +1,10 @@
 """Runs TensorFlow Transform (Beam DirectRunner) on the parity test's generated rows.
 
 Usage: tft_parity.py DATA.json WORKDIR
-DATA.json: {"x": [float|null], "y": [...], "c": [...], "s": [str], "t": [str]}, one list per feature.
+DATA.json: {"x": [float|null], "y": [...], "c": [...], "s": [str], "t": [str]}, one list per feature,
+and "fingerprints": [str], strings to hash with to_hash_bucket_fast alone.
 Prints one JSON line: {"outputs": {name: [value per row]}, "vocabularies": {name: [token]},
-"frequencies": [[count, token]]}. Every feature is a VarLenFeature, so a null is an absent value,
+"frequencies": [[count, token]], "fingerprints": [decimal]}. Every feature is a VarLenFeature, so a null is an absent value,
 which TFT's analyzers skip (as tsfx's do).
 """
 import json
@@ -101,7 +102,9 @@ def main():
                 count, token = line.split(" ", 1)
                 freq.append([int(count), token])
     outputs = {k: [r[k] for r in out_rows] for k in out_rows[0]}
-    print(json.dumps({"outputs": outputs, "vocabularies": vocabularies, "frequencies": freq}))
+    # Fingerprint64 itself, through to_hash_bucket_fast with the largest bucket count (as decimal strings: beyond 2^53)
+    fps = [str(v) for v in tf.strings.to_hash_bucket_fast(data["fingerprints"], 2**63 - 1).numpy().tolist()]
+    print(json.dumps({"outputs": outputs, "vocabularies": vocabularies, "frequencies": freq, "fingerprints": fps}))
 
 
 if __name__ == "__main__":
