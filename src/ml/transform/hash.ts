@@ -46,7 +46,7 @@ export function fingerprintCat64(fp1: bigint, fp2: bigint): bigint {
   return shiftMix(result);
 }
 
-/** One feature of a cross: strings, or integer ids. */
+/** One feature of a cross: strings (no nulls: apply checks presence first), or integer ids. */
 export type CrossPart = { t: 'str'; v: readonly (string | null)[] } | { t: 'id'; v: Int32Array };
 
 /** Ids of tf.sparse.cross_hashed(parts, buckets, hashKey) for one value per part per row. */
@@ -54,7 +54,17 @@ export function crossHashed(parts: readonly CrossPart[], rows: number, buckets: 
   const out = new Int32Array(rows);
   const b = BigInt(buckets);
   const strMemo = parts.map(() => new Map<string, bigint>());
+  // crosses of categorical features repeat too: memoise the id of each combination
+  const combos = new Map<string, number>();
   for (let r = 0; r < rows; r++) {
+    let key = '';
+    // length-prefixed, so no two combinations share a key
+    for (const part of parts) key += part.t === 'id' ? `i${part.v[r]};` : `s${part.v[r]!.length}:${part.v[r]}`;
+    const known = combos.get(key);
+    if (known !== undefined) {
+      out[r] = known;
+      continue;
+    }
     let h = hashKey;
     for (let p = 0; p < parts.length; p++) {
       const part = parts[p]!;
@@ -63,13 +73,14 @@ export function crossHashed(parts: readonly CrossPart[], rows: number, buckets: 
       else {
         const s = part.v[r]!;
         const m = strMemo[p]!;
-        let f = m.get(s!);
-        if (f === undefined) m.set(s!, (f = fingerprint64(s!)));
+        let f = m.get(s);
+        if (f === undefined) m.set(s, (f = fingerprint64(s)));
         fp = f;
       }
       h = fingerprintCat64(h, fp);
     }
     out[r] = Number(h % b);
+    if (combos.size < MEMO_LIMIT) combos.set(key, out[r]!);
   }
   return out;
 }

@@ -10,6 +10,7 @@
  */
 export * from './dsl.js';
 export { checkSpecAgainstSchema, outputsUsing, type SchemaFeature } from './schema-check.js';
+export { rawBatchFromArrow } from './arrow.js';
 export { numberColumn, rawBatchFromRows, stringColumn, type ListColumn, type NumberColumn, type RawBatch, type RawColumn, type StringColumn } from './batch.js';
 export { analyzerPhases, type AnalyzerPhase } from './phases.js';
 export {
