@@ -52,7 +52,24 @@ export function neededNodes(spec: TransformSpec, targets: Iterable<number>): Uin
   return need;
 }
 
-export function resultOf<O extends ResultOf<never>['op'] | AnalyzerResult['op']>(results: Results, ref: number, op: O): ResultOf<O> {
+/** The raw features node `ref` reads, for messages ("the mean of 'bill'"). */
+export function featuresOf(spec: TransformSpec, ref: number): string[] {
+  const names = new Set<string>();
+  const need = new Uint8Array(spec.nodes.length);
+  const stack = [ref];
+  while (stack.length) {
+    const i = stack.pop()!;
+    if (need[i]) continue;
+    need[i] = 1;
+    const n = spec.nodes[i]!;
+    if (n.op === 'feature') names.add(n.name);
+    stack.push(...nodeInputs(n));
+  }
+  return [...names];
+}
+
+/** The result of analyzer node `ref`, which must be an `op` analyzer. */
+export function resultOf<O extends AnalyzerResult['op']>(results: Results, ref: number, op: O): ResultOf<O> {
   const r = results[ref];
   if (!r || r.op !== op) throw new DefinitionError(`node ${ref} has no ${op} result: the analysis phase that computes it has not run`, ['results', ref]);
   return r as ResultOf<O>;
@@ -107,14 +124,14 @@ function str(c: Col | undefined, op: string, strict: boolean): StrCol {
   return c;
 }
 
-function statValue(results: Results, n: NodeOf<'stat'>): number {
+function statValue(spec: TransformSpec, results: Results, n: NodeOf<'stat'>): number {
   const r = results[n.of];
   if (!r) throw new DefinitionError(`node ${n.of} has no result: the analysis phase that computes it has not run`);
   let v: number | null | undefined;
   if (r.op === 'meanVar') v = n.field === 'std' ? Math.sqrt(r.variance) : n.field === 'mean' ? r.mean : n.field === 'variance' ? r.variance : n.field === 'count' ? r.count : undefined;
   else if (r.op === 'minMax') v = n.field === 'min' ? r.min : n.field === 'max' ? r.max : n.field === 'count' ? r.count : undefined;
   if (v === undefined) throw new DefinitionError(`a ${r.op} result has no field ${n.field}`);
-  if (v === null) throw new DataError(`the ${n.field} of a feature is undefined: the analysed data had no value of it`);
+  if (v === null) throw new DataError(`the ${n.field} of ${featuresOf(spec, n.of).map((f) => `'${f}'`).join(', ')} is undefined: the analysed data had no value of it`);
   return v;
 }
 
@@ -131,7 +148,7 @@ function evalNode(spec: TransformSpec, results: Results, batch: RawBatch, n: Exp
     case 'strConst':
       return { t: 'strScalar', v: n.value };
     case 'stat':
-      return { t: 'scalar', v: statValue(results, n) };
+      return { t: 'scalar', v: statValue(spec, results, n) };
     case 'zScore': {
       const x = numCol(cols[n.x], 'zScore', strict);
       const { mean, variance } = resultOf(results, n.stats, 'meanVar');
@@ -285,7 +302,7 @@ function unary(fn: NodeOf<'unary'>['fn'], x: NumCol | Scalar, rows: number): Num
 function binary(fn: NodeOf<'binary'>['fn'], a: NumCol | Scalar, b: NumCol | Scalar, rows: number): NumCol | Scalar {
   if (a.t === 'scalar' && b.t === 'scalar') return { t: 'scalar', v: binaryOne(fn, a.v, b.v) };
   const v = new Float64Array(rows);
-  // scalars broadcast: read through a one-element array so each op stays one tight loop
+  // a scalar operand broadcasts: each op stays one loop with a branch the JIT hoists
   const av = a.t === 'scalar' ? null : a.v;
   const bv = b.t === 'scalar' ? null : b.v;
   const as = a.t === 'scalar' ? a.v : 0;
@@ -313,8 +330,9 @@ function binary(fn: NodeOf<'binary'>['fn'], a: NumCol | Scalar, b: NumCol | Scal
     miss = new Uint8Array(rows);
     for (let r = 0; r < rows; r++) miss[r] = am[r]! | bm[r]!;
   }
-  const src = am || a.t === 'num' ? (a as NumCol).src : (b as NumCol).src;
-  return { t: 'num', v, miss, src: bm && !am ? (b as NumCol).src : src };
+  // name the operand a missing value would come from (a's when both could)
+  const src = (am || !bm) && a.t === 'num' ? a.src : (b as NumCol).src;
+  return { t: 'num', v, miss, src };
 }
 
 function binaryOne(fn: NodeOf<'binary'>['fn'], a: number, b: number): number {

@@ -117,3 +117,10 @@ describe('outputFeatures', () => {
     ]);
   });
 });
+
+describe('analyzer values of empty data', () => {
+  it('min of a feature the analysis never saw a value of is a DataError naming it', () => {
+    const graph = analyzeBatches(tracePreprocessing((f) => ({ x: f.fillMissing('x', f.min('x')) })), () => [rawBatchFromRows([{ x: null }, { x: null }])]);
+    expect(() => applyTransform(graph, rawBatchFromRows([{ x: 1 }]))).toThrow(/the min of 'x' is undefined: the analysed data had no value of it/);
+  });
+});
