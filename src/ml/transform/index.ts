@@ -23,6 +23,7 @@ export {
   type AccumulatorSet,
 } from './accumulators.js';
 export { analyzeBatches, finalizeAccumulators, finalizeGraph, outputFeatures, type OutputFeature } from './graph.js';
+export { describeGraph, expressionText, resultSummary, type OutputDescription } from './describe.js';
 export { applyTransform, type TransformedBatch, type TransformedColumn } from './apply.js';
 export { crossHashed, fingerprint, fingerprintCat64, hashBucket } from './hash.js';
 export { compareUtf8, EMPTY_VOCABULARY_DUMMY } from './vocabulary.js';
