@@ -54,6 +54,15 @@ export class Tracer {
   private readonly nodes: ExprNode[] = [];
   private readonly index = new Map<string, number>();
 
+  constructor() {
+    // bound, so `({ zScore, vocabulary }) => ({ ... })` works as well as `(f) => f.zScore(...)`
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of Object.getOwnPropertyNames(Tracer.prototype)) {
+      const v = self[key];
+      if (key !== 'constructor' && typeof v === 'function') self[key] = (v as (...a: unknown[]) => unknown).bind(this);
+    }
+  }
+
   private push<K extends ExprKind | 'any'>(kind: K, node: ExprNode): Expr<K> {
     const key = JSON.stringify(node);
     let ref = this.index.get(key);

@@ -124,3 +124,11 @@ describe('analyzer values of empty data', () => {
     expect(() => applyTransform(graph, rawBatchFromRows([{ x: 1 }]))).toThrow(/the min of 'x' is undefined: the analysed data had no value of it/);
   });
 });
+
+describe('the tracer', () => {
+  it('works destructured', () => {
+    const a = tracePreprocessing(({ zScore, vocabulary, fillMissing, mean }) => ({ z: zScore(fillMissing('x', mean('x'))), v: vocabulary('s') }));
+    const b = tracePreprocessing((f) => ({ z: f.zScore(f.fillMissing('x', f.mean('x'))), v: f.vocabulary('s') }));
+    expect(a).toEqual(b);
+  });
+});
