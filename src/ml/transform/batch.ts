@@ -145,7 +145,11 @@ export function readNumbers(batch: RawBatch, name: string): NumCol {
 export function readStrings(batch: RawBatch, name: string): StrCol {
   const c = column(batch, name);
   if (c.kind === 'string') return { t: 'str', v: c.values, src: name };
-  if (c.kind === 'number') throw new DataError(`feature '${name}': expected strings, got a numeric column`);
+  if (c.kind === 'number') {
+    // a column with no value at all has no kind (rawBatchFromRows of one row with a null): all missing
+    if (c.valid && c.valid.every((v) => v === 0)) return { t: 'str', v: new Array<null>(batch.numRows).fill(null), src: name };
+    throw new DataError(`feature '${name}': expected strings, got a numeric column`);
+  }
   const v = new Array<string | null>(batch.numRows);
   for (let i = 0; i < batch.numRows; i++) {
     const x = scalarOfList(name, c.values[i]!, i);

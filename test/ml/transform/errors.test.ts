@@ -132,3 +132,12 @@ describe('the tracer', () => {
     expect(a).toEqual(b);
   });
 });
+
+describe('one-row batches (serving)', () => {
+  it('a feature null in every row reads as missing, whatever its kind', () => {
+    const graph = analyzeBatches(tracePreprocessing((f) => ({ sex: f.vocabulary(f.fillMissing('sex', '?')), x: f.fillMissing('x', 0) })), () => [rawBatchFromRows([{ sex: 'male', x: 1 }])]);
+    const out = applyTransform(graph, rawBatchFromRows([{ sex: null, x: null }]));
+    expect(Array.from(out.columns.sex!.values as Int32Array)).toEqual([-1]);
+    expect(Array.from(out.columns.x!.values as Float32Array)).toEqual([0]);
+  });
+});
