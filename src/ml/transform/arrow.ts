@@ -40,12 +40,13 @@ function cell(v: unknown): number | string {
   return v as number | string;
 }
 
-/** The columns `names` (default: all) of `table` as a RawBatch. */
+/** The columns `names` (default: all) of `table` as a RawBatch; a name the table lacks is left out (all missing). */
 export function rawBatchFromArrow(table: Table, names: readonly string[] = table.schema.fields.map((f) => f.name)): RawBatch {
   const columns: Record<string, RawColumn> = {};
   for (const name of names) {
     const vec = table.getChild(name);
-    if (!vec) throw new DataError(`the Arrow table has no column '${name}'`);
+    // a shard where no row has the feature has no column for it: the batch leaves it out, which reads as all missing
+    if (!vec) continue;
     const t = vec.type as DataType;
     if (DataType.isInt(t) || DataType.isFloat(t) || DataType.isBool(t)) columns[name] = numeric(name, vec);
     else if (DataType.isUtf8(t) || DataType.isBinary(t) || DataType.isLargeUtf8(t) || DataType.isLargeBinary(t) || DataType.isDictionary(t)) {

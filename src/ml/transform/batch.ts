@@ -100,7 +100,9 @@ export interface StrCol {
 
 function column(batch: RawBatch, name: string): RawColumn {
   const c = batch.columns[name];
-  if (!c) throw new DataError(`the batch has no column for feature '${name}'`);
+  // absent from every row (a shard without the feature, instances without the key): all missing,
+  // as an absent tf.Example feature is; fillMissing handles it, any other op names the feature
+  if (!c) return { kind: 'number', values: new Float64Array(batch.numRows), valid: new Uint8Array(batch.numRows) };
   if (c.values.length !== batch.numRows) throw new DataError(`feature '${name}' has ${c.values.length} values for ${batch.numRows} rows`);
   return c;
 }

@@ -85,7 +85,8 @@ describe('data errors at apply time', () => {
   it('a multi-valued value in a scalar op, a wrong type, a missing column', () => {
     expect(() => applyTransform(graph, rawBatchFromRows([{ x: [1], s: ['a'] }, { x: [2, 3], s: ['b'] }]))).toThrow(/feature 'x' row 1: has 2 values, but transform ops take one value per row/);
     expect(() => applyTransform(graph, rawBatchFromRows([{ x: 'one', s: 'a' }]))).toThrow(/feature 'x': expected strings|expected a number/);
-    expect(() => applyTransform(graph, rawBatchFromRows([{ s: 'a' }]))).toThrow(/the batch has no column for feature 'x'/);
+    // a feature absent from the batch is missing in every row
+    expect(() => applyTransform(graph, rawBatchFromRows([{ s: 'a' }]))).toThrow(/feature 'x' row 0: value is missing/);
     // lists of one value read as scalars, an empty list as missing
     const out = applyTransform(graph, rawBatchFromRows([{ x: [1], s: ['a'] }]));
     // a and b tie at one each: b (the larger bytes) comes first, so a is id 1
@@ -139,5 +140,7 @@ describe('one-row batches (serving)', () => {
     const out = applyTransform(graph, rawBatchFromRows([{ sex: null, x: null }]));
     expect(Array.from(out.columns.sex!.values as Int32Array)).toEqual([-1]);
     expect(Array.from(out.columns.x!.values as Float32Array)).toEqual([0]);
+    const absent = applyTransform(graph, rawBatchFromRows([{}, {}]));
+    expect(Array.from(absent.columns.x!.values as Float32Array)).toEqual([0, 0]);
   });
 });
