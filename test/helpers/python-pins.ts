@@ -14,6 +14,7 @@ export const TFDV_REQUIREMENTS = [
 
 /** TensorBoard's own event reader (EventAccumulator) for test/ml/train/tensorboard.test.ts; the version TF 2.20 pairs with. */
 export const TENSORBOARD_REQUIREMENTS = ['tensorboard==2.20.0'];
+
 /**
  * TensorFlow Transform for the transform parity test and bench: the same stack as TFDV's pins
  * (tfx-bsl 1.16 resolves with these at once), so pip does no backtracking.
