@@ -36,3 +36,33 @@ export { StatisticsGen } from '../components/statistics-gen/index.js';
 export { SchemaGen } from '../components/schema-gen/index.js';
 export { ImportSchemaGen } from '../components/import-schema-gen/index.js';
 export { ExampleValidator } from '../components/example-validator/index.js';
+// the preprocessing DSL (Transform's `preprocessing: (f) => ({...})`) and the transform runtime serving and the browser share
+export {
+  analyzeBatches,
+  applyTransform,
+  checkSpecAgainstSchema,
+  outputFeatures,
+  rawBatchFromRows,
+  tracePreprocessing,
+  Tracer,
+  TransformGraph,
+  TransformSpec,
+  type AnyExpr,
+  type Expr,
+  type ExprKind,
+  type IdExpr,
+  type NumArg,
+  type NumExpr,
+  type NumIn,
+  type OutputExpr,
+  type OutputFeature,
+  type PreprocessingFn,
+  type RawBatch,
+  type RawColumn,
+  type StrExpr,
+  type StrIn,
+  type TransformedBatch,
+  type TransformedColumn,
+  type VecExpr,
+  type VocabularyOptions,
+} from './ml/transform/index.js';

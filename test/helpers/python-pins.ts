@@ -14,3 +14,15 @@ export const TFDV_REQUIREMENTS = [
 
 /** TensorBoard's own event reader (EventAccumulator) for test/ml/train/tensorboard.test.ts; the version TF 2.20 pairs with. */
 export const TENSORBOARD_REQUIREMENTS = ['tensorboard==2.20.0'];
+
+/**
+ * TensorFlow Transform for the transform parity test and bench: the same stack as TFDV's pins
+ * (tfx-bsl 1.16 resolves with these at once), so pip does no backtracking.
+ */
+export const TFT_REQUIREMENTS = [
+  'tensorflow-transform==1.16.0',
+  'tfx-bsl==1.16.1',
+  'apache-beam[gcp]==2.60.0',
+  'pyarrow==10.0.1',
+  'tensorflow==2.16.2',
+];
