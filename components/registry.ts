@@ -14,8 +14,16 @@ import { exampleValidatorComponent } from './example-validator/index.js';
 import { importSchemaGenComponent } from './import-schema-gen/index.js';
 import { schemaGenComponent } from './schema-gen/index.js';
 import { statisticsGenComponent } from './statistics-gen/index.js';
+import { transformComponent } from './transform/index.js';
 
-export const builtinComponents: ComponentImpl[] = [exampleGenComponent, statisticsGenComponent, schemaGenComponent, importSchemaGenComponent, exampleValidatorComponent];
+export const builtinComponents: ComponentImpl[] = [
+  exampleGenComponent,
+  statisticsGenComponent,
+  schemaGenComponent,
+  importSchemaGenComponent,
+  exampleValidatorComponent,
+  transformComponent,
+];
 
 const registered = new Map<string, ComponentImpl>(builtinComponents.map((c) => [c.spec.name, c]));
 

@@ -1,8 +1,8 @@
 /**
  * `tsfx show <id>`: an artifact's contents for a human. ExampleStatistics as TFDV-style
  * tables per split, Schema as TFDV's display_schema tables then its text form,
- * ExampleAnomalies as a table per split,
- * Examples as row counts (details in `tsfx artifact`).
+ * ExampleAnomalies as a table per split, Examples as row counts (details in `tsfx artifact`);
+ * the model half's artifacts in show-model.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import { parseId, previewExamples, withStore } from './inspect.js';
 import { renderAnomalies, type AnomaliesView } from './render-anomalies.js';
 import { renderSchema, schemaView } from './render-schema.js';
 import { renderDataset, type DatasetStats } from './render-stats.js';
+import { showHyperParameters, showModel, showModelRun, showTransformGraph } from './show-model.js';
 
 // StatisticsGen's file name; spelled out rather than imported so the CLI does not load components
 const STATS_FILE = 'FeatureStats.pb';
@@ -130,7 +131,7 @@ function showAnomalies(a: Artifact, o: ShowOptions): void {
 export function registerShow(program: Command): void {
   program
     .command('show')
-    .description("an artifact's contents: statistics tables per split, a schema's features and domains (then its text), anomalies, example counts")
+    .description("an artifact's contents: statistics tables per split, a schema's features and domains (then its text), anomalies, example counts, a transform's features and analyzer results, a model's signature, training history, tuning trials")
     .argument('<id>')
     .option('--split <name>', 'only this split')
     .option('--no-text', "a Schema's tables only, without its text form")
@@ -144,6 +145,10 @@ export function registerShow(program: Command): void {
         if (a.type === 'Examples') return showExamples(a, o);
         if (a.type === 'Schema') return showSchema(a, o);
         if (a.type === 'ExampleAnomalies') return showAnomalies(a, o);
+        if (a.type === 'TransformGraph') return showTransformGraph(a, o);
+        if (a.type === 'Model') return showModel(a, o);
+        if (a.type === 'ModelRun') return showModelRun(a, o);
+        if (a.type === 'HyperParameters') return showHyperParameters(a, o);
         throw new DefinitionError(`tsfx show has no view for ${a.type} yet; use tsfx artifact ${a.id}`);
       }),
     );

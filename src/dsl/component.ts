@@ -186,7 +186,7 @@ export interface ShardOutput {
   path: string;
 }
 
-type FanOutArgs<S extends AnyComponentSpec> = Pick<ExecutorArgs<S>, 'inputs' | 'params' | 'ctx' | 'resolved'> & {
+type FanOutArgs<S extends AnyComponentSpec, R> = Pick<ExecutorArgs<S, R>, 'inputs' | 'params' | 'ctx' | 'resolved'> & {
   /** 0, 1, ...: a component with several rounds (Transform: analyze passes, then apply) plans each in turn */
   round: number;
   /** every earlier round's shards, their folders complete (round r reads what rounds < r wrote) */
@@ -199,10 +199,10 @@ type FanOutArgs<S extends AnyComponentSpec> = Pick<ExecutorArgs<S>, 'inputs' | '
  * retried on its own, writing a partial result into an empty folder. `rounds` (default 1) runs
  * plan + runs again with the earlier rounds' outputs, before the executor merges them all.
  */
-export interface FanOut<S extends AnyComponentSpec> {
+export interface FanOut<S extends AnyComponentSpec, R = unknown> {
   rounds?(params: z.output<S['params']>): number;
-  plan(args: FanOutArgs<S>): Promise<unknown[]>;
-  run(args: FanOutArgs<S> & { task: unknown; index: number; path: string }): Promise<void>;
+  plan(args: FanOutArgs<S, R>): Promise<unknown[]>;
+  run(args: FanOutArgs<S, R> & { task: unknown; index: number; path: string }): Promise<void>;
 }
 
 /** An executor returns the properties of each output; the adapter validates and records them. */
@@ -257,7 +257,7 @@ export interface ComponentImpl<S extends AnyComponentSpec = AnyComponentSpec, R 
   executor: Executor<S, R>;
   driver?: Driver<S, R>;
   /** present exactly when `spec.fanOut` is true */
-  fanOut?: FanOut<S>;
+  fanOut?: FanOut<S, R>;
   /**
    * Checked after the outputs are published: a message here stops the run (downstream nodes
    * are skipped, the run fails with it) while what the node produced stays recorded.

@@ -37,7 +37,8 @@ export function makeCtx(root: string, signal = new AbortController().signal) {
     nodeId: 'ExampleGen',
     executionId: 1,
     pipelineRoot: root,
-    workDir: path.join(root, '_work'),
+    // never under root: tests point root at data folders (node_modules' vega-datasets)
+    workDir: path.join(tempDir('work'), 'w'),
     heartbeat: (p) => beats.push(p),
     log: (m) => logs.push(m),
     signal,
