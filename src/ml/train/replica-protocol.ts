@@ -6,6 +6,16 @@
 import type { BackendDescription } from './training-backend.js';
 import type { EvalSums, ModelSource, TrainBatch, TrainState } from './stepper.js';
 
+/** A replica's share of a step, and how long it computed (for the profile). */
+export interface SliceGradients {
+  grads: Float32Array;
+  loss: number;
+  /** ms from taking the request up to the reply: tensors in, forward, backward, gradients out */
+  computeMs: number;
+  /** ms the apply before this request took (0 for the first) */
+  applyMs: number;
+}
+
 export interface ReplicaInit {
   source: ModelSource;
   backend?: string;
@@ -34,7 +44,7 @@ export type ReplicaReply =
   | {
       id: number;
       ok: true;
-      value: { grads: Float32Array; loss: number } | EvalSums | Float32Array | TrainState | undefined;
+      value: SliceGradients | EvalSums | Float32Array | TrainState | undefined;
     }
   | { id: number; ok: false; error: ReplicaFailure };
 

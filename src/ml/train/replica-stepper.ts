@@ -18,6 +18,7 @@ import {
   type ReplicaInit,
   type ReplicaReply,
   type ReplicaRequest,
+  type SliceGradients,
 } from './replica-protocol.js';
 import type { EvalSums, ModelSource, Stepper, TrainBatch, TrainState } from './stepper.js';
 import type { BackendDescription } from './training-backend.js';
@@ -117,6 +118,13 @@ function start(index: number, init: ReplicaInit): Promise<{ replica: Replica; ba
 /** n replicas in worker threads, one averaged step at a time. */
 export class ReplicaStepper implements Stepper {
   readonly backend: Stepper['backend'];
+  /**
+   * Where step time goes, summed over steps (ms). `wait` runs from posting the slices to the
+   * last reply; within it the slowest replica spent `compute` on its gradients and `apply` on
+   * the previous step's update, the rest is messaging and queueing. `slice` and `sum` are this
+   * thread's copies and the gradient sum.
+   */
+  readonly profile = { steps: 0, step: 0, slice: 0, wait: 0, compute: 0, apply: 0, sum: 0 };
 
   private constructor(
     private readonly replicas: Replica[],
@@ -148,17 +156,17 @@ export class ReplicaStepper implements Stepper {
   }
 
   async step(batch: TrainBatch): Promise<number> {
+    const p = this.profile;
+    const t0 = performance.now();
     const totalWeight = batchWeight(batch);
-    const parts = splitRows(batch.rows, this.replicas.length);
+    const slices = splitRows(batch.rows, this.replicas.length).map(([from, to]) => sliceBatch(batch, from, to));
+    const t1 = performance.now();
     const replies = await Promise.all(
-      parts.map(([from, to], i) => {
-        const slice = sliceBatch(batch, from, to);
-        return this.replicas[i]!.request<{ grads: Float32Array; loss: number }>(
-          { op: 'grads', batch: slice, totalWeight },
-          batchBuffers(slice),
-        );
-      }),
+      slices.map((slice, i) =>
+        this.replicas[i]!.request<SliceGradients>({ op: 'grads', batch: slice, totalWeight }, batchBuffers(slice)),
+      ),
     );
+    const t2 = performance.now();
     const sum = replies[0]!.grads;
     let loss = replies[0]!.loss;
     for (const r of replies.slice(1)) {
@@ -170,6 +178,14 @@ export class ReplicaStepper implements Stepper {
       const grads = i === this.replicas.length - 1 ? sum : sum.slice();
       r.post({ op: 'apply', grads }, [grads.buffer as ArrayBuffer]);
     });
+    const t3 = performance.now();
+    p.steps++;
+    p.step += t3 - t0;
+    p.slice += t1 - t0;
+    p.wait += t2 - t1;
+    p.sum += t3 - t2;
+    p.compute += Math.max(...replies.map((r) => r.computeMs));
+    p.apply += Math.max(...replies.map((r) => r.applyMs));
     return loss;
   }
 

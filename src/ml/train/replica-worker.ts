@@ -28,11 +28,15 @@ try {
 
 /** an error from an `apply`, owed to the next request */
 let pending: unknown;
+/** how long the last apply took, reported with the next gradients */
+let applyMs = 0;
 
 async function handle(msg: ReplicaMessage): Promise<void> {
   if (msg.op === 'apply') {
     try {
+      const t0 = performance.now();
       core.applyFlat(msg.grads);
+      applyMs = performance.now() - t0;
     } catch (err) {
       pending ??= err;
     }
@@ -42,8 +46,11 @@ async function handle(msg: ReplicaMessage): Promise<void> {
     if (pending) throw pending;
     switch (msg.op) {
       case 'grads': {
+        const t0 = performance.now();
         const value = await core.sliceGradients(msg.batch, msg.totalWeight);
-        return send({ id: msg.id, ok: true, value }, [value.grads.buffer as ArrayBuffer]);
+        return send({ id: msg.id, ok: true, value: { ...value, computeMs: performance.now() - t0, applyMs } }, [
+          value.grads.buffer as ArrayBuffer,
+        ]);
       }
       case 'evaluate':
         return send({ id: msg.id, ok: true, value: await core.evaluate(msg.batch) });
