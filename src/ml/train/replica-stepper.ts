@@ -115,6 +115,18 @@ function start(index: number, init: ReplicaInit): Promise<{ replica: Replica; ba
   });
 }
 
+/**
+ * All the replies, or the failure of the lowest-numbered replica that failed (deterministic,
+ * unlike Promise.all's first to arrive). Nothing is applied after a failure, so the replicas
+ * stay equal and the stepper stays usable.
+ */
+async function settle<T>(requests: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(requests);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 /** n replicas in worker threads, one averaged step at a time. */
 export class ReplicaStepper implements Stepper {
   readonly backend: Stepper['backend'];
@@ -161,7 +173,7 @@ export class ReplicaStepper implements Stepper {
     const totalWeight = batchWeight(batch);
     const slices = splitRows(batch.rows, this.replicas.length).map(([from, to]) => sliceBatch(batch, from, to));
     const t1 = performance.now();
-    const replies = await Promise.all(
+    const replies = await settle(
       slices.map((slice, i) =>
         this.replicas[i]!.request<SliceGradients>({ op: 'grads', batch: slice, totalWeight }, batchBuffers(slice)),
       ),
@@ -190,7 +202,7 @@ export class ReplicaStepper implements Stepper {
   }
 
   async evaluate(batch: TrainBatch): Promise<EvalSums> {
-    const sums = await Promise.all(
+    const sums = await settle(
       splitRows(batch.rows, this.replicas.length).map(([from, to], i) => {
         const slice = sliceBatch(batch, from, to);
         return this.replicas[i]!.request<EvalSums>({ op: 'evaluate', batch: slice }, batchBuffers(slice));
@@ -206,7 +218,7 @@ export class ReplicaStepper implements Stepper {
   }
 
   async predict(batch: Omit<TrainBatch, 'ys'>): Promise<Float32Array> {
-    const parts = await Promise.all(
+    const parts = await settle(
       splitRows(batch.rows, this.replicas.length).map(([from, to], i) => {
         const slice = sliceBatch(batch, from, to);
         return this.replicas[i]!.request<Float32Array>({ op: 'predict', batch: slice }, batchBuffers(slice));
