@@ -8,7 +8,8 @@
  *   npx tsx bench/trainer-replicas.ts [--rows 200000] [--epochs 1] [--batch 256] [--hidden 64,64]
  *                                     [--backends tfjs-node,tfjs-backend-wasm,tfjs-backend-cpu] [--repeat 1]
  *
- * Step parts (ms per step): `compute` is the slowest replica's forward + backward + gradient
+ * Step parts (ms per step): `cpu` is the CPU time of all the process's threads (above ms/step when
+ * more than one core worked), `compute` is the slowest replica's forward + backward + gradient
  * download, `apply` its optimizer update, `msg` the rest of the wait (postMessage, structured
  * clone, queueing); `tiny` is the LocalStepper's step at batch 8, its fixed per-step cost.
  * Each configuration runs in its own process; --repeat n keeps each one's best run (the
@@ -99,9 +100,9 @@ if (!process.argv.includes('--no-keras')) {
 const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
 console.log(
   figuresTable(
-    ['backend', 'mode', 'examples/s', 'vs Keras', 'ms/step', 'compute', 'apply', 'msg', 'tiny', 'loss'],
+    ['backend', 'mode', 'examples/s', 'vs Keras', 'ms/step', 'cpu', 'compute', 'apply', 'msg', 'tiny', 'loss'],
     rows.map(({ backend, mode, figures: f, error }) => {
-      if (!f) return [backend, mode, `not run: ${error}`, '-', '-', '-', '-', '-', '-', '-'];
+      if (!f) return [backend, mode, `not run: ${error}`, '-', '-', '-', '-', '-', '-', '-', '-'];
       const p = f.perStep;
       const msg = p?.wait !== undefined ? p.wait - p.compute! - p.apply! : undefined;
       return [
@@ -110,6 +111,7 @@ console.log(
         Math.round(f.eps).toLocaleString('en-US'),
         keras ? `${(f.eps / keras).toFixed(2)}x` : '-',
         p ? ms(p.step) : ms((spec.batch / f.eps) * 1000),
+        ms(p?.cpu),
         ms(p?.compute),
         ms(p?.apply),
         ms(msg),

@@ -21,6 +21,8 @@ export interface ReplicaSpec {
   batch?: number;
   epochs?: number;
   features?: number;
+  hidden?: number[];
+  learningRate?: number;
 }
 
 export interface ReplicaResult {
@@ -30,7 +32,7 @@ export interface ReplicaResult {
   fitSeconds: number;
   loss: number;
   peakRssMb: number;
-  /** ms per step: the whole step, and (replicas) its parts; see ReplicaStepper.profile */
+  /** ms per step: the whole step, the CPU time of all threads, and (replicas) its parts; see ReplicaStepper.profile */
   perStep: Record<string, number>;
   /** LocalStepper only: ms per step at batch 8, where kernels do almost no work (fixed per-step cost) */
   tinyStepMs?: number;
@@ -47,7 +49,7 @@ export async function trainReplicas(spec: ReplicaSpec): Promise<ReplicaResult> {
   const { rows, batch = 256, epochs = 1, features = 8 } = spec;
   const source: ModelSource = {
     module: fileURLToPath(new URL('./mlp-module.ts', import.meta.url)),
-    hparams: {},
+    hparams: { hidden: spec.hidden ?? [64, 64], learningRate: spec.learningRate ?? 0.05 },
     features: [{ name: 'x', dtype: 'float32', width: features }],
     label: { name: 'y', task: 'regression' },
     seed: 42,
@@ -66,15 +68,21 @@ export async function trainReplicas(spec: ReplicaSpec): Promise<ReplicaResult> {
       ys: data.y.subarray(from, to),
     });
   }
+  const cpu0 = process.cpuUsage();
   let seconds = 0;
   let loss = 0;
-  for (let e = 0; e < epochs; e++)
-    ({ seconds: seconds, loss } = await timeSteps(stepper, batches).then((r) => ({
-      seconds: seconds + r.seconds,
-      loss: r.loss,
-    })));
+  for (let e = 0; e < epochs; e++) {
+    const epoch = await timeSteps(stepper, batches);
+    seconds += epoch.seconds;
+    loss = epoch.loss;
+  }
   const steps = batches.length * epochs;
-  const perStep: Record<string, number> = { step: (seconds * 1000) / steps };
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time of every thread of the process: cpu / step > 1 means more than one core was working
+  const perStep: Record<string, number> = {
+    step: (seconds * 1000) / steps,
+    cpu: (cpu.user + cpu.system) / 1000 / steps,
+  };
   let tinyStepMs: number | undefined;
   if (stepper instanceof ReplicaStepper) {
     const { steps: n, ...parts } = stepper.profile;
