@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DefinitionError, UserCodeError } from '../../../src/errors.js';
+import { createStepper } from '../../../src/ml/train/create-stepper.js';
 import { LocalStepper } from '../../../src/ml/train/local-stepper.js';
 import { ReplicaStepper } from '../../../src/ml/train/replica-stepper.js';
 import type { Stepper } from '../../../src/ml/train/stepper.js';
@@ -77,5 +78,14 @@ describe('ReplicaStepper', () => {
     const two = await ReplicaStepper.create(source('mlp'), { replicas: 2 });
     await two.dispose();
     await expect(two.step(batch(numericFeatures, 4, 1))).rejects.toThrow('replica 0 was disposed');
+  });
+
+  it('createStepper picks the stepper by strategy, each describing its backend', async () => {
+    const local = await createStepper(source('mlp'));
+    const replicas = await createStepper(source('mlp'), { strategy: { replicas: 2 } });
+    expect(local).toBeInstanceOf(LocalStepper);
+    expect(replicas).toBeInstanceOf(ReplicaStepper);
+    expect(replicas.description.versions).toEqual(local.description.versions);
+    await Promise.all([local.dispose(), replicas.dispose()]);
   });
 });
