@@ -6,13 +6,7 @@
  * Pipelines and components are TypeScript; `npx tsfx run <pipeline.ts>` loads them through tsx,
  * so the package ships its TypeScript sources (they are its type declarations too).
  */
-export {
-  definePipeline,
-  type Pipeline,
-  type PipelineBuilder,
-  type PipelineConfig,
-  PipelineSpec,
-} from './dsl/pipeline.js';
+export { definePipeline, type Pipeline, type PipelineBuilder, type PipelineConfig, PipelineSpec } from './dsl/pipeline.js';
 export {
   defineComponent,
   defaultRetry,
@@ -36,13 +30,7 @@ export {
 } from './dsl/component.js';
 export { registerComponent } from '../components/registry.js';
 export { DataError, DefinitionError, TsfxError, UserCodeError } from './errors.js';
-export {
-  artifactTypeNames,
-  splitUri,
-  type ArtifactProperties,
-  type ArtifactTypeName,
-  type ExamplesProperties,
-} from '../schemas/artifacts.js';
+export { artifactTypeNames, splitUri, type ArtifactProperties, type ArtifactTypeName, type ExamplesProperties } from '../schemas/artifacts.js';
 export { ExampleGen } from '../components/example-gen/index.js';
 export { StatisticsGen } from '../components/statistics-gen/index.js';
 export { SchemaGen } from '../components/schema-gen/index.js';
