@@ -66,3 +66,6 @@ export {
   type VecExpr,
   type VocabularyOptions,
 } from './ml/transform/index.js';
+// the model module's contract (Trainer's `module: './model.ts'`)
+export type { BuildModelArgs, ModelModule, Tfjs } from './ml/train/model-module.js';
+export type { InputFeature, Task } from './ml/train/stepper.js';
