@@ -14,6 +14,7 @@ import { exampleValidatorComponent } from './example-validator/index.js';
 import { importSchemaGenComponent } from './import-schema-gen/index.js';
 import { schemaGenComponent } from './schema-gen/index.js';
 import { statisticsGenComponent } from './statistics-gen/index.js';
+import { trainerComponent } from './trainer/index.js';
 import { transformComponent } from './transform/index.js';
 
 export const builtinComponents: ComponentImpl[] = [
@@ -23,6 +24,7 @@ export const builtinComponents: ComponentImpl[] = [
   importSchemaGenComponent,
   exampleValidatorComponent,
   transformComponent,
+  trainerComponent,
 ];
 
 const registered = new Map<string, ComponentImpl>(builtinComponents.map((c) => [c.spec.name, c]));
