@@ -3,6 +3,9 @@
  * ExampleGen and split 2:1 into train and eval by a hash of each row, then described by
  * StatisticsGen (TFDV's statistics per split, in TFMD's wire format) and a schema inferred from
  * them by SchemaGen (TFDV's infer_schema), against which ExampleValidator checks every split.
+ * Transform fills missing values and scales the measurements (z-scores), maps island and sex to
+ * one-hot vocabularies and the species to class ids; the Trainer fits a small MLP
+ * (pipelines/penguin-model.ts) on the species.
  * Run it with `npm run example` (or `node bin/tsfx.js run pipelines/penguin.ts`).
  */
 import { definePipeline } from '../src/dsl/pipeline.js';
@@ -10,6 +13,16 @@ import { ExampleGen } from '../components/example-gen/index.js';
 import { ExampleValidator } from '../components/example-validator/index.js';
 import { SchemaGen } from '../components/schema-gen/index.js';
 import { StatisticsGen } from '../components/statistics-gen/index.js';
+import { Trainer } from '../components/trainer/index.js';
+import { Transform } from '../components/transform/index.js';
+
+/** The measurements, as the data names them: missing ones get the mean, then a z-score. */
+const measurements = {
+  beak_length: 'Beak Length (mm)',
+  beak_depth: 'Beak Depth (mm)',
+  flipper_length: 'Flipper Length (mm)',
+  body_mass: 'Body Mass (g)',
+};
 
 export default definePipeline({ name: 'penguin' }, (p) => {
   // paths resolve against this file's folder; the data ships in the vega-datasets npm package
@@ -17,4 +30,29 @@ export default definePipeline({ name: 'penguin' }, (p) => {
   const stats = p.add(StatisticsGen({ examples: gen.outputs.examples }));
   const schema = p.add(SchemaGen({ statistics: stats.outputs.statistics }));
   p.add(ExampleValidator({ statistics: stats.outputs.statistics, schema: schema.outputs.schema }));
+  const transform = p.add(
+    Transform({
+      examples: gen.outputs.examples,
+      schema: schema.outputs.schema,
+      preprocessing: (f) => ({
+        species: f.vocabulary('Species'),
+        island: f.oneHot(f.vocabulary('Island')),
+        sex: f.oneHot(f.vocabulary(f.fillMissing('Sex', 'unknown'))),
+        ...Object.fromEntries(
+          Object.entries(measurements).map(([name, column]) => [name, f.zScore(f.fillMissing(column, f.mean(column)))]),
+        ),
+      }),
+    }),
+  );
+  p.add(
+    Trainer({
+      examples: transform.outputs.transformedExamples,
+      transformGraph: transform.outputs.transformGraph,
+      module: './penguin-model.ts',
+      label: 'species',
+      epochs: 30,
+      batchSize: 16,
+      earlyStopping: { monitor: 'val_loss', patience: 5 },
+    }),
+  );
 });

@@ -83,6 +83,9 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
       continue;
     }
     try {
+      // TensorFlow's C library logs its CPU features and oneDNN notes to stderr at INFO, into the
+      // middle of `tsfx run`'s progress view; warnings and errors still show
+      if (c.backend === 'tensorflow') process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
       await loader(c.package);
       if (!(await activate(c.backend))) throw new Error(`backend '${c.backend}' did not initialise`);
       const reason = notes.length ? notes.join('; ') : 'first choice';

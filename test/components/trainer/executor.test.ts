@@ -54,7 +54,7 @@ describe('Trainer executor', () => {
     const loaded = await loadModel(model);
     const probs = loaded.predict(tf.tensor2d(x, [raw.numRows, width])) as tf.Tensor;
     const predicted = Array.from(await probs.argMax(1).data());
-    const species = (raw.columns.Species as { values: string[] }).values;
+    const species = (raw.columns.Species as { values: readonly (string | null)[] }).values;
     const correct = predicted.filter((p, i) => signature.label.classes[p] === species[i]).length;
     expect(correct / raw.numRows).toBeCloseTo(final.val_accuracy!, 5);
 
