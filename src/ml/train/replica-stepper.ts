@@ -152,9 +152,13 @@ export class ReplicaStepper implements Stepper {
     const n = options.replicas;
     if (!Number.isInteger(n) || n < 1)
       throw new DefinitionError(`must be a whole number >= 1, got ${n}`, ['strategy', 'replicas']);
-    const started = await Promise.allSettled(
-      Array.from({ length: n }, (_, i) => start(i, { source, backend: options.backend, index: i })),
-    );
+    // one after another: tfjs-node's native library, loaded by two threads at once, crashes the process
+    const started: PromiseSettledResult<Awaited<ReturnType<typeof start>>>[] = [];
+    for (let i = 0; i < n; i++) {
+      const [s] = await Promise.allSettled([start(i, { source, backend: options.backend, index: i })]);
+      started.push(s!);
+      if (s!.status === 'rejected') break;
+    }
     const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {

@@ -88,4 +88,14 @@ describe('ReplicaStepper', () => {
     expect(replicas.description.versions).toEqual(local.description.versions);
     await Promise.all([local.dispose(), replicas.dispose()]);
   });
+
+  // tfjs-node's library loaded by two threads at once crashed the process (SIGSEGV, malloc
+  // corruption) in about 1 run of 4 of this loop; replicas now start one after another
+  it('starts and disposes replicas again and again without taking the process down', async () => {
+    for (let k = 0; k < 4; k++) {
+      const two = await ReplicaStepper.create(source('mlp'), { replicas: 2 });
+      for (let i = 0; i < 5; i++) await two.step(batch(numericFeatures, 32, i));
+      await two.dispose();
+    }
+  });
 });
