@@ -184,8 +184,8 @@ describe('tsfx show on the example pipeline', () => {
 
   it('points Examples to tsfx artifact, prints a Schema text form, and refuses other types', async () => {
     const examplesId = (
-      JSON.parse((await tsfx('artifacts', '--type', 'Examples', '--json')).stdout) as { id: number }[]
-    )[0]!.id;
+      JSON.parse((await tsfx('artifacts', '--type', 'Examples', '--json')).stdout) as { id: number; name: string }[]
+    ).find((a) => a.name === 'ExampleGen.examples')!.id;
     const ex = await tsfx('show', String(examplesId));
     expect(ex.stdout).toContain(`split train: ${rowCounts.train} rows`);
     expect(ex.stdout).toContain(`tsfx artifact ${examplesId}`);
@@ -206,7 +206,7 @@ describe('tsfx show on the example pipeline', () => {
     const [schema, noText, model] = await env.store.publishExecution(x.id, [
       { name: 'schema', type: 'Schema', uri: dir, properties: {} },
       { name: 'other', type: 'Schema', uri: path.join(env.config.artifactRoot, 'manual', 'none'), properties: {} },
-      { name: 'model', type: 'Model', uri: dir, properties: {} },
+      { name: 'evaluation', type: 'ModelEvaluation', uri: dir, properties: {} },
     ]);
     // TFDV's display_schema table, then the text form (unless --no-text)
     const shown = (await tsfx('show', String(schema!.id))).stdout;
@@ -216,8 +216,25 @@ describe('tsfx show on the example pipeline', () => {
     expect((await tsfx('show', String(noText!.id))).stdout).toContain('nothing to show');
     const refused = await tsfx('show', String(model!.id));
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`tsfx show has no view for Model yet; use tsfx artifact ${model!.id}`);
+    expect(refused.stderr).toContain(`tsfx show has no view for ModelEvaluation yet; use tsfx artifact ${model!.id}`);
     expect((await tsfx('show', '999999')).stderr).toContain('no artifact #999999');
+  });
+
+  it("shows the TransformGraph's features and analyzer results, the Model's signature and the ModelRun's history", async () => {
+    const idOf = async (type: string) =>
+      (JSON.parse((await tsfx('artifacts', '--type', type, '--pipeline', 'penguin', '--json')).stdout) as { id: number }[])[0]!.id;
+    const graph = await tsfx('show', String(await idOf('TransformGraph')));
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.stdout).toMatch(/^species {2}int64 id in \[0, 3\)\n {2}= vocabulary\(Species\)\n {2}vocabulary\(Species\): vocabulary of 3 \(of 3 distinct\): "Adelie" \(\d+\)/m);
+    expect(graph.stdout).toMatch(/^beak_length {2}float32\n {2}= zScore\(fillMissing\(Beak Length \(mm\), mean\(Beak Length \(mm\)\)\)\)\n {2}meanVar\(Beak Length \(mm\)\): mean [\d.]+, std [\d.]+ over \d+ values/m);
+    const model = await tsfx('show', String(await idOf('Model')));
+    expect(model.stdout).toMatch(/Model Trainer\.model: multiclass on species \(Adelie, Gentoo, Chinstrap\)/);
+    expect(model.stdout).toMatch(/^Island {2,}string$/m);
+    expect(model.stdout).toContain('one input, concatenated in this order');
+    const run = await tsfx('show', String(await idOf('ModelRun')));
+    expect(run.stdout).toMatch(/^epoch {2}loss {2,}accuracy {2,}val_loss {2,}val_accuracy {2,}learning_rate$/m);
+    expect(run.stdout).toMatch(/^1 {6}[\d.]+/m);
+    expect(run.stdout).toMatch(/tensorboard --logdir .*\/tensorboard$/m);
   });
 
   it("shows SchemaGen's schema as TFDV's display_schema tables, then its text; --json gives the tables", async () => {

@@ -36,14 +36,17 @@ describe('tsfx run pipelines/penguin.ts', () => {
     expect(r.stdout).toMatch(/StatisticsGen {2}COMPLETE/);
     expect(r.stdout).toMatch(/SchemaGen {2}COMPLETE/);
     expect(r.stdout).toMatch(/ExampleValidator {2}COMPLETE/);
+    expect(r.stdout).toMatch(/Transform {2}COMPLETE/);
+    expect(r.stdout).toMatch(/Trainer {2}COMPLETE/);
   });
 
   it('lists the Examples artifact with its splits and rows', async () => {
     const list = JSON.parse(
       (await tsfx('artifacts', '--type', 'Examples', '--pipeline', 'penguin', '--json')).stdout,
-    ) as { id: number }[];
-    expect(list).toHaveLength(1);
-    examplesId = list[0]!.id;
+    ) as { id: number; name: string }[];
+    // ExampleGen's, and Transform's transformed Examples
+    expect(list.map((a) => a.name).sort()).toEqual(['ExampleGen.examples', 'Transform.transformedExamples']);
+    examplesId = list.find((a) => a.name === 'ExampleGen.examples')!.id;
     const shown = await tsfx('artifact', String(examplesId), '--json');
     const a = JSON.parse(shown.stdout) as {
       uri: string;
