@@ -12,6 +12,7 @@
  * two kernel registries, and the model would land on a backend nobody selected.
  */
 import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import { DefinitionError, UserCodeError } from '../../errors.js';
@@ -54,17 +55,21 @@ export type InputPlan = { kind: 'named'; names: string[] } | { kind: 'concat'; w
 const isZod = (v: unknown): v is z.ZodType =>
   typeof v === 'object' && v !== null && typeof (v as { safeParse?: unknown }).safeParse === 'function';
 
-/** Import a model module and check its exports' shape (not yet the model it builds). */
+/**
+ * Import a model module and check its exports' shape (not yet the model it builds). Through
+ * tsx's tsImport, which loads the file afresh each time: a long-running worker must train the
+ * module as it is now (its content is in the cache key), not as Node's module cache first saw it.
+ */
 export async function loadModelModule(file: string): Promise<ModelModule> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
     throw new UserCodeError(`model module ${file} failed to load`, err);
   }
   if (typeof mod.buildModel !== 'function')
     throw new DefinitionError(
-      `model module ${file} exports no buildModel function (exports: ${Object.keys(mod).join(', ') || 'none'})`,
+      `model module ${file} exports no buildModel function (exports: ${Object.keys(mod).sort().join(', ') || 'none'})`,
     );
   if (!isZod(mod.hparams))
     throw new DefinitionError(

@@ -41,7 +41,7 @@ describe('model module', () => {
   });
 
   it('rejects a module without buildModel, listing its exports', async () => {
-    await expect(reject('no-build')).rejects.toThrow(/exports no buildModel function \(exports: hparams, buildModle\)/);
+    await expect(reject('no-build')).rejects.toThrow(/exports no buildModel function \(exports: buildModle, hparams\)/);
     await expect(reject('no-build')).rejects.toBeInstanceOf(DefinitionError);
   });
 
