@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DefinitionError } from '../../src/errors.js';
+import { mulberry32 } from '../../src/random.js';
 
 /** One hyperparameter's range: a list of choices, or a numeric interval. */
 export const ParamRange = z.union([
@@ -104,16 +105,4 @@ function draw(r: ParamRange, next: () => number): number | string | boolean {
   if (r.integer) return Math.floor(r.min + next() * (Math.floor(r.max) - Math.ceil(r.min) + 1));
   if (r.scale === 'log') return Math.exp(Math.log(r.min) + next() * (Math.log(r.max) - Math.log(r.min)));
   return r.min + next() * (r.max - r.min);
-}
-
-/** A small, well-known seeded generator (uniform in [0, 1)). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }

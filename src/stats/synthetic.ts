@@ -7,18 +7,10 @@
 import type { Table } from 'apache-arrow';
 import { ExampleBatchBuilder } from '../io/columns.js';
 import { countUpTo } from './histograms.js';
+import { mulberry32 } from '../random.js';
 
-/** mulberry32: tiny seeded PRNG, uniform in [0, 1) */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/random.ts): seeded, uniform in [0, 1) */
+export const seededRandom = mulberry32;
 
 export interface SyntheticOptions {
   rows: number;

@@ -23,6 +23,7 @@ import {
 } from '../helpers/browser.js';
 import type * as BundleEntry from './fixtures/bundle-entry.js';
 import { fitToy, type RawRow, type ToyParams, toyTransform } from './fixtures/toy-transform.js';
+import { mulberry32 } from '../../src/random.js';
 
 type Entry = typeof BundleEntry;
 type Outputs = Record<string, { shape: number[]; values: number[] }>;
@@ -31,15 +32,8 @@ const ENTRY = path.join(import.meta.dirname, 'fixtures/bundle-entry.ts');
 const ROWS = 300;
 const TOLERANCE = 1e-5;
 
-/** A seeded generator (mulberry32), so the data is the same every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so the data is the same every run. */
+const random = mulberry32;
 
 function makeRows(n: number): { rows: RawRow[]; species: number[]; mass: number[] } {
   const rand = random(7);

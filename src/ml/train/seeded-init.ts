@@ -6,17 +6,7 @@
  * replicas must, and a resumed run rebuilds the model before loading its checkpoint.
  */
 
-/** mulberry32: a small, fast 32-bit generator; quality is ample for seeding initialisers. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../random.js';
 
 /**
  * Run `fn` with Math.random replaced by a generator seeded with `seed`, restoring it after.

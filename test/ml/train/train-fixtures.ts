@@ -1,6 +1,6 @@
 /** Model sources and seeded batches for the stepper tests. */
 import path from 'node:path';
-import { mulberry32 } from '../../../src/ml/train/seeded-init.js';
+import { mulberry32 } from '../../../src/random.js';
 import type { InputFeature, ModelSource, Task, TrainBatch } from '../../../src/ml/train/stepper.js';
 
 export const moduleFile = (name: string) => path.resolve('test/fixtures/model-modules', `${name}.ts`);

@@ -1,0 +1,15 @@
+/**
+ * The one small seeded generator tsfx uses where results must repeat (synthetic data, seeded
+ * weight initialisation, the Tuner's random search): mulberry32, uniform in [0, 1). Quality is
+ * ample for these; nothing here is for cryptography.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
