@@ -36,6 +36,8 @@ export { StatisticsGen } from '../components/statistics-gen/index.js';
 export { SchemaGen } from '../components/schema-gen/index.js';
 export { ImportSchemaGen } from '../components/import-schema-gen/index.js';
 export { ExampleValidator } from '../components/example-validator/index.js';
+export { Transform, type TransformArgs } from '../components/transform/index.js';
+export { Trainer } from '../components/trainer/index.js';
 // the preprocessing DSL (Transform's `preprocessing: (f) => ({...})`) and the transform runtime serving and the browser share
 export {
   analyzeBatches,

@@ -5,7 +5,9 @@
  * branches run in parallel. Deterministic: only types are imported from outside.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
+  TimeoutFailure,
   CancellationScope,
   defineQuery,
   isCancellation,
@@ -38,6 +40,9 @@ const bookkeepingOptions: LocalActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 10, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 };
+
+/** How long a gpu node's task may wait for a GPU worker to start it before it runs on cpu. */
+const GPU_START_MS = 120_000;
 
 class UpstreamFailed extends Error {}
 /** The node did not run because a condition (its own or an upstream node's) was false: not a failure. */
@@ -110,8 +115,24 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
       // `?? inputs`: a run started by an older worker recorded prepare results without them
       const run = { ...base, executionId, inputs: prepared.inputs ?? inputs };
       // a gpu node runs on cpu when no GPU worker polls (prepareNode looked)
-      const queue = prepared.queue ?? node.queue;
+      let queue: Queue = prepared.queue ?? node.queue;
       if (node.queue === 'gpu') set(node.id, { queue });
+      /**
+       * An executor activity on the node's queue. On gpu, unless told to wait: a GPU worker that
+       * stopped lately still counts as polling for a minute or so, so a task no worker starts
+       * within GPU_START_MS goes to cpu instead (nothing ran, so nothing is lost).
+       */
+      const onQueue = async <T>(activityId: string, call: (a: Activities) => Promise<T>): Promise<T> => {
+        if (queue !== 'gpu' || node.whenNoGpu === 'wait') return call(executorOf(node, activityId, queue));
+        try {
+          return await call(executorOf(node, activityId, 'gpu', node.timeouts.scheduleToStartMs ?? GPU_START_MS));
+        } catch (err) {
+          if (!(err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START')) throw err;
+          queue = 'cpu';
+          set(node.id, { queue });
+          return call(executorOf(node, activityId, 'cpu'));
+        }
+      };
       let shardRounds: unknown[][] | undefined;
       if (node.fanOut) {
         // map: one activity per planned shard, each retried on its own, in one or more rounds
@@ -121,11 +142,11 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
         set(node.id, { shards: count });
         for (let round = 0; ; round++) {
           const plan = { ...run, round, shardRounds: [...shardRounds] };
-          const { tasks, lastRound } = await executorOf(node, activityIds.plan(node.id, round), queue).planShards(plan);
+          const { tasks, lastRound } = await onQueue(activityIds.plan(node.id, round), (a) => a.planShards(plan));
           count.total += tasks.length;
           await Promise.all(
             tasks.map(async (task, index) => {
-              await executorOf(node, activityIds.shard(node.id, index, round), queue).runShard({ ...plan, index, task });
+              await onQueue(activityIds.shard(node.id, index, round), (a) => a.runShard({ ...plan, index, task }));
               count.done++;
             }),
           );
@@ -133,7 +154,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
           if (lastRound !== false) break;
         }
       }
-      const { properties, attempt } = await executorOf(node, activityIds.run(node.id), queue).runComponent({ ...run, shardRounds });
+      const { properties, attempt } = await onQueue(activityIds.run(node.id), (a) => a.runComponent({ ...run, shardRounds }));
       const { outputs, halt } = await book.publishNode({ ...base, executionId, properties, attempt });
       if (halt) {
         // published and COMPLETE in metadata; only the run stops here
@@ -152,13 +173,13 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   };
 
   /** The executor runs on the node's queue with the node's own retry policy and timeouts. */
-  const executorOf = (node: NodeSpec, activityId: string, queue: Queue) =>
+  const executorOf = (node: NodeSpec, activityId: string, queue: Queue, scheduleToStartMs = node.timeouts.scheduleToStartMs) =>
     proxyActivities<Activities>({
       taskQueue: `${queuePrefix}${queue}`,
       activityId,
       startToCloseTimeout: node.timeouts.startToCloseMs,
       heartbeatTimeout: node.timeouts.heartbeatMs,
-      scheduleToStartTimeout: node.timeouts.scheduleToStartMs,
+      scheduleToStartTimeout: scheduleToStartMs,
       retry: {
         maximumAttempts: node.retry.maximumAttempts,
         initialInterval: node.retry.initialIntervalMs,

@@ -83,13 +83,18 @@ export const trainerExecutor: Executor<TrainerComponentSpec, TrainerResolved> = 
     await copyIfThere(path.join(work, TENSORBOARD_DIR), path.join(run, TENSORBOARD_DIR));
     await copyIfThere(checkpointDir, path.join(run, CHECKPOINTS_DIR));
 
-    const last = result.history.at(-1)?.logs ?? {};
+    // with restored best weights the model is the best epoch's, and so are its metrics
+    const early = callbacks.find((c): c is EarlyStopping => c instanceof EarlyStopping);
+    const kept = params.earlyStopping?.restoreBestWeights && early ? result.history.find((h) => h.epoch === early.bestEpochIndex) : undefined;
+    const last = (kept ?? result.history.at(-1))?.logs ?? {};
     const backend = stepper.description;
     const summary = {
       epochs: result.history.length,
       epochsThisAttempt: result.epochsRun,
       resumedFromEpoch: result.resumed ? result.initialEpoch : null,
       stoppedEarly: result.stoppedEarly,
+      /** the epoch whose weights the Model holds (1-based, as printed) */
+      modelEpoch: (kept ?? result.history.at(-1))!.epoch + 1,
       final: last,
     };
     return {

@@ -20,13 +20,22 @@ const out = (s: string) => process.stdout.write(`${s}\n`);
  * A worker on the gpu queue takes the nodes that want a GPU away from the cpu queue; one that
  * has none would train them on its CPU while GPU workers idle. Loads the backend for real.
  */
-async function requireGpuBackend(): Promise<void> {
+async function gpuBackendMissing(): Promise<string | undefined> {
   const { selectBackend } = await import('../ml/backend.js');
+  const { describeBackend } = await import('../ml/train/training-backend.js');
   const { GPU_PACKAGE } = await import('../ml/gpu.js');
   const chosen = await selectBackend();
-  if (chosen.package !== GPU_PACKAGE)
+  if (chosen.package !== GPU_PACKAGE) return `${chosen.reason}; would train on ${chosen.package}`;
+  // the -gpu package also loads where CUDA finds no device, and then runs on the CPU
+  const { device } = await describeBackend(chosen);
+  return device === 'gpu' ? undefined : `${GPU_PACKAGE} loaded but TensorFlow sees no GPU device`;
+}
+
+async function requireGpuBackend(): Promise<void> {
+  const missing = await gpuBackendMissing();
+  if (missing)
     throw new DefinitionError(
-      `--queues gpu: no GPU backend loads here (${chosen.reason}; would train on ${chosen.package}). ` +
+      `--queues gpu: no GPU backend loads here (${missing}). ` +
         'Install a CUDA build of @tensorflow/tfjs-node-gpu (README: GPU workers), or pass --gpu-without-gpu to poll the gpu queue anyway',
     );
 }
@@ -44,13 +53,23 @@ export function registerOperate(program: Command): void {
     .action(async (o: { queues?: string; gpuWithoutGpu?: boolean; concurrency: string; components: string; exitWithParent?: boolean }) => {
       const running: { workers?: RunningWorkers } = {};
       if (o.exitWithParent) exitWithParent(() => running.workers);
-      const queues = (o.queues ?? (whyNoGpu() ? 'cpu' : 'cpu,gpu'))
+      let queues = (o.queues ?? (whyNoGpu() ? 'cpu' : 'cpu,gpu'))
         .split(',')
         .map((q) => q.trim())
         .filter(Boolean);
       for (const q of queues)
         if (q !== 'cpu' && q !== 'gpu') throw new DefinitionError(`unknown queue '${q}' (cpu, gpu)`);
-      if (queues.includes('gpu') && !o.gpuWithoutGpu) await requireGpuBackend();
+      if (queues.includes('gpu') && !o.gpuWithoutGpu) {
+        if (o.queues) await requireGpuBackend();
+        else {
+          // the default looked GPU-capable but is not: a cpu worker still, saying why
+          const missing = await gpuBackendMissing();
+          if (missing) {
+            out(`not polling the gpu queue: ${missing}`);
+            queues = queues.filter((q) => q !== 'gpu');
+          }
+        }
+      }
       await loadUserComponents(o.components.split(','));
       const config = loadConfig();
       const temporal = await ensureTemporal(config, { log: out });

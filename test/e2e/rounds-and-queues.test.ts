@@ -104,8 +104,9 @@ it('runs a fan-out in rounds: round 1 reads round 0, the executor gets both', as
 });
 
 describe('gpu routing', () => {
-  const run = async (tag: string, whenNoGpu?: 'cpu' | 'wait') => {
-    const pipeline = definePipeline({ name: 'gpu-route' }, (p) => void p.add(WhereTrained({ tag }), whenNoGpu ? { whenNoGpu } : {}));
+  const run = async (tag: string, whenNoGpu?: 'cpu' | 'wait', scheduleToStartMs?: number) => {
+    const options = { ...(whenNoGpu ? { whenNoGpu } : {}), ...(scheduleToStartMs ? { timeouts: { scheduleToStartMs } } : {}) };
+    const pipeline = definePipeline({ name: 'gpu-route' }, (p) => void p.add(WhereTrained({ tag }), options));
     return startPipelineRun(env.client, env.config, pipeline.compile({ root: env.config.home }), { noCache: true });
   };
   const queueOf = async (result: Awaited<ReturnType<typeof watchRun>>) =>
@@ -130,5 +131,13 @@ describe('gpu routing', () => {
     const onGpu = await watchRun(await run('c'), () => {});
     expect(await queueOf(onGpu)).toBe(`${env.config.queuePrefix}gpu`);
     expect(onGpu.nodes.WhereTrained!.queue).toBe('gpu');
+
+    // the GPU worker stops; Temporal lists its poller a while longer, so the node goes to gpu,
+    // waits out its start window with no one to start it, and runs on cpu
+    await workers.pop()!.shutdown();
+    const fellBack = await watchRun(await run('d', undefined, 3_000), () => {});
+    expect(fellBack.status).toBe('COMPLETE');
+    expect(await queueOf(fellBack)).toBe(`${env.config.queuePrefix}cpu`);
+    expect(fellBack.nodes.WhereTrained!.queue).toBe('cpu');
   });
 });

@@ -15,6 +15,7 @@ import type { AnalyzerNode, TransformSpec } from '../../../schemas/transform-gra
 import type { RawBatch } from './batch.js';
 import { evaluate, neededNodes, type Col, type Results } from './eval.js';
 import { analyzerPhases } from './phases.js';
+import { outputsUsing } from './schema-check.js';
 
 interface MeanVarAcc {
   op: 'meanVar';
@@ -97,6 +98,15 @@ function numericInput(c: Col | undefined, ref: number): { v: Float64Array; miss:
   throw new DefinitionError(`the input of analyzer node ${ref} is not a numeric column`);
 }
 
+/** An analyzer as an error names it: by the raw feature it reads, else by the outputs using it. */
+function analyzerName(spec: TransformSpec, ref: number): string {
+  const node = spec.nodes[ref] as AnalyzerNode;
+  const input = spec.nodes[node.x]!;
+  if (input.op === 'feature') return `${node.op} of feature '${input.name}'`;
+  const users = outputsUsing(spec, ref);
+  return `${node.op} (used by output${users.length === 1 ? '' : 's'} ${users.map((u) => `'${u}'`).join(', ')})`;
+}
+
 /** Adds a batch of raw rows to the accumulators. */
 export function accumulate(set: AccumulatorSet, batch: RawBatch): void {
   const need = neededNodes(set.spec, set.analyzers.map((i) => (set.spec.nodes[i] as AnalyzerNode).x));
@@ -131,7 +141,7 @@ export function accumulate(set: AccumulatorSet, batch: RawBatch): void {
         const x = v[r]!;
         if (x === x && !(miss && miss[r])) m2 += (x - mean) * (x - mean);
       }
-      if (!Number.isFinite(m2)) throw new DataError(`analyzer input of node ${ref} has infinite values: its mean and variance are undefined`);
+      if (!Number.isFinite(m2)) throw new DataError(`${analyzerName(set.spec, ref)} reads infinite values: their mean and variance are undefined`);
       mergeMoments(acc, n, mean, m2);
     } else if (acc.op === 'minMax') {
       let { n, min, max } = acc;

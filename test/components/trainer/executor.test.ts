@@ -70,8 +70,13 @@ describe('Trainer executor', () => {
 
   it('early stopping stops before the epoch budget and restores the best weights', async () => {
     const { result } = await runTrainer(data, { epochs: 200, batchSize: 16, hparams: { learningRate: 0.05 }, earlyStopping: { monitor: 'val_loss', patience: 2 } });
-    const m = result.model as { epochs: number; stoppedEarly: boolean };
+    const m = result.model as { epochs: number; stoppedEarly: boolean; modelEpoch: number; final: Record<string, number> };
     expect(m.stoppedEarly).toBe(true);
     expect(m.epochs).toBeLessThan(200);
+    // the Model holds the best epoch's weights, and reports that epoch's metrics
+    const history = (result.modelRun as { history: Record<string, number>[] }).history;
+    expect(m.modelEpoch).toBeLessThan(m.epochs);
+    expect(m.final).toEqual(history[m.modelEpoch - 1]);
+    expect(m.final.val_loss).toBe(Math.min(...history.map((h) => h.val_loss!)));
   });
 });

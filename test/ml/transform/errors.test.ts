@@ -94,6 +94,16 @@ describe('data errors at apply time', () => {
   });
 });
 
+describe('data errors at analysis time', () => {
+  it('infinite values under a mean/variance name the feature, or the outputs using a derived input', () => {
+    const spec = checkSpecAgainstSchema(tracePreprocessing((f) => ({ z: f.zScore('bill'), d: f.zScore(f.mul('bill', 2)) })), schema);
+    const batch = rawBatchFromRows([{ bill: 1 }, { bill: Infinity }]);
+    expect(() => analyzeBatches(spec, () => [batch])).toThrow(/meanVar of feature 'bill' reads infinite values/);
+    const derived = checkSpecAgainstSchema(tracePreprocessing((f) => ({ d: f.zScore(f.mul('bill', 2)) })), schema);
+    expect(() => analyzeBatches(derived, () => [batch])).toThrow(/meanVar \(used by output 'd'\) reads infinite values/);
+  });
+});
+
 describe('outputFeatures', () => {
   it('gives dtype, width, cardinality and class names per output', () => {
     const spec = tracePreprocessing((f) => ({
