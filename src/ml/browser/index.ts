@@ -14,7 +14,9 @@ export { useBackend, type BrowserBackend, type BrowserBackendName, type BrowserB
 export {
   inputTensors,
   loadModelFromUrl,
+  inputNamesOf,
   loadPredictor,
+  outputNamesOf,
   predict,
   predictInputs,
   type InputValues,
@@ -24,3 +26,14 @@ export {
   type Predictor,
   type Transform,
 } from './predict.js';
+export { loadModelFolder, MODEL_FOLDER_FILES } from './model-folder.js';
+export {
+  createModelPredictor,
+  modelInputsOf,
+  parseSignature,
+  parseTransformGraph,
+  type ModelPredictor,
+  type RawPredictions,
+} from '../model-predictor.js';
+export { rawBatchFromInstances } from '../raw-instances.js';
+export type { ModelSignature } from '../../../schemas/model-signature.js';
