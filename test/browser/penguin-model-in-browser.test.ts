@@ -2,8 +2,8 @@
  * The real thing in a real browser: the penguin model trained by the Trainer's executor in Node,
  * its Model folder (model.json, weights.bin, signature.json, transform/transform_graph.json)
  * served from 127.0.0.1, loaded by tsfx's browser bundle in headless Chromium, predicting from
- * the raw eval rows: the same probabilities as Node's predictor on the same folder, on wasm and
- * cpu, and the accuracy the Trainer recorded. Nothing is fetched from anywhere else.
+ * the raw eval rows: the same probabilities as Node's predictor on the same folder, on wasm, cpu
+ * and webgl, and the accuracy the Trainer recorded. Nothing is fetched from anywhere else.
  */
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,17 @@ describe.skipIf(skip)(skip ? `penguin model in the browser (skipped: ${skip})` :
     const { backend, out } = await predictInPage(['cpu']);
     expect(backend.name).toBe('cpu');
     expectNodeNumbers('cpu', out);
+  });
+
+  it('gives the same numbers on webgl, where the page has it (headless Chromium: SwiftShader)', async (ctx) => {
+    const result = await predictInPage(['webgl']).catch((err: Error) => {
+      // only a backend that would not start is a reason to skip; anything else fails
+      if (!err.message.includes('no tfjs backend initialised')) throw err;
+      ctx.skip(`no webgl in this browser: ${err.message}`);
+      throw err;
+    });
+    expect(result.backend.name).toBe('webgl');
+    expectNodeNumbers('webgl', result.out);
   });
 
   it('fetched the Model folder and the wasm binary from its own server, and nothing else', () => {
