@@ -39,6 +39,8 @@ export interface TrainedPenguins {
   model: string;
   /** the Trainer's Model properties (final metrics in `final`) */
   properties: Record<string, unknown> & { final: Record<string, number> };
+  /** the ModelRun's per-epoch metrics */
+  history: Record<string, number>[];
   /** the raw eval split, columnar and as rows (label included, as the data has it) */
   evalBatch: RawBatch;
   evalRows: Record<string, unknown>[];
@@ -56,6 +58,7 @@ export async function trainPenguins(
   return {
     model,
     properties: result.model as TrainedPenguins['properties'],
+    history: (result.modelRun as { history: Record<string, number>[] }).history,
     evalBatch,
     evalRows: rowsOfBatch(evalBatch),
   };
