@@ -1,13 +1,15 @@
 /**
  * The browser bundle's entry (test/helpers/browser-bundle.ts builds it with esbuild): load a
- * Model folder served over HTTP and predict from raw features through a transform. Node-free:
- * nothing here may import `node:*` (lint enforces it, and the browser build would fail).
+ * Trainer's Model folder served over HTTP and predict from raw features through its signature
+ * and serving transform (loadModelFolder), or load a bare LayersModel and bring your own
+ * transform (loadPredictor). Node-free: nothing here may import `node:*` (lint enforces it, and
+ * the browser build would fail).
  *
  * @example
- * const { useBackend, loadPredictor } = await import('/tsfx-browser.js');
+ * const { useBackend, loadModelFolder } = await import('/tsfx-browser.js');
  * await useBackend({ wasmPaths: '/tfjs-wasm/' });
- * const predictor = await loadPredictor('/model/model.json', { transform: (rows) => toInputs(rows) });
- * const { species } = await predictor.predict(rows);
+ * const predictor = await loadModelFolder('/models/penguin/');
+ * const { classNames } = await predictor.predictRows(rawRows);
  */
 export * as tf from '@tensorflow/tfjs';
 export { useBackend, type BrowserBackend, type BrowserBackendName, type BrowserBackendOptions } from './backend.js';
