@@ -119,7 +119,8 @@ export default defineConfig(
     },
   },
   {
-    files: ['src/ml/browser/**/*.ts'],
+    // the raw-feature predictor is the browser bundle's core too (and serving's)
+    files: ['src/ml/browser/**/*.ts', 'src/ml/model-predictor.ts', 'src/ml/raw-instances.ts'],
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': [

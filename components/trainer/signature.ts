@@ -4,23 +4,12 @@
  * and what the output means (class names from the label's vocabulary). Serving and the browser
  * read it with the serving graph saved beside it, so they need no user code.
  */
-import { nodeInputs, type RawKind, type TransformGraph } from '../../schemas/transform-graph.js';
+import { SIGNATURE_FORMAT, type ModelSignature } from '../../schemas/model-signature.js';
+import { nodeInputs, type TransformGraph } from '../../schemas/transform-graph.js';
 import type { InputPlan } from '../../src/ml/train/model-module.js';
-import type { InputFeature, ModelSource } from '../../src/ml/train/stepper.js';
+import type { ModelSource } from '../../src/ml/train/stepper.js';
 
-export const SIGNATURE_FORMAT = 'tsfx-model-signature/1';
-
-export interface ModelSignature {
-  format: typeof SIGNATURE_FORMAT;
-  /** the raw features a request carries, as the Schema types them */
-  rawInputs: { name: string; kind: RawKind }[];
-  /** the transform's outputs the model reads */
-  transformedInputs: InputFeature[];
-  /** named: model input i is transformed feature names[i]; concat: one input, these features side by side */
-  modelInputs: { kind: 'named'; names: string[] } | { kind: 'concat'; features: string[] };
-  label: ModelSource['label'];
-  output: { width: number; meaning: string };
-}
+export { ModelSignature, SIGNATURE_FORMAT } from '../../schemas/model-signature.js';
 
 /** The graph with only the outputs the model reads (the label and excluded features dropped): what serving applies. */
 export function servingGraph(graph: TransformGraph, source: Pick<ModelSource, 'features'>): TransformGraph {

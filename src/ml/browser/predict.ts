@@ -13,7 +13,7 @@ import { DataError } from '../../errors.js';
  */
 export type InputValues = ArrayLike<number> | ArrayLike<number>[];
 
-/** Model inputs keyed by the model's input names (`model.inputNames`, the input layers' names). */
+/** Model inputs keyed by the model's input names (the input layers' names, {@link inputNamesOf}). */
 export type ModelInputs = Record<string, InputValues>;
 
 /** Raw features of a batch to model inputs: the transform runtime plugs in here. */
@@ -25,7 +25,7 @@ export interface OutputValues {
   values: number[];
 }
 
-/** Predictions keyed by the model's output names (`model.outputNames`). */
+/** Predictions keyed by the model's output names (the output layers' names, {@link outputNamesOf}). */
 export type Predictions = Record<string, OutputValues>;
 
 /** A loaded model bound to the transform that feeds it. */
@@ -45,6 +45,19 @@ export async function loadModelFromUrl(url: string, requestInit?: RequestInit): 
   } catch (err) {
     throw new DataError(`cannot load a LayersModel: ${err instanceof Error ? err.message : String(err)}`, url);
   }
+}
+
+/**
+ * The model's input names: its input layers' names. Not `model.inputNames`, which a Sequential
+ * fills only once compiled, so a loaded (uncompiled) Sequential has none.
+ */
+export function inputNamesOf(model: tf.LayersModel): string[] {
+  return model.inputs.map((t) => t.sourceLayer.name);
+}
+
+/** The model's output names: its output layers' names (see {@link inputNamesOf}). */
+export function outputNamesOf(model: tf.LayersModel): string[] {
+  return model.outputs.map((t) => t.sourceLayer.name);
 }
 
 /** Reads one value of an input: a non-number, non-finite value (or a fraction for an int input) names its row. */
@@ -88,13 +101,13 @@ function pack(name: string, values: InputValues, width: number, dtype: tf.DataTy
 }
 
 /**
- * Tensors for the model's inputs in `model.inputNames` order, each of its input's dtype and
+ * Tensors for the model's inputs in {@link inputNamesOf} order, each of its input's dtype and
  * shape. An unknown or missing input name, a row of the wrong width, inputs of different row
  * counts, a value that is not a finite number (or not an integer, for an int32 input) are a
  * DataError naming the input (and the row).
  */
 export function inputTensors(model: tf.LayersModel, inputs: ModelInputs): tf.Tensor[] {
-  const names = model.inputNames;
+  const names = inputNamesOf(model);
   const unknown = Object.keys(inputs).filter((k) => !names.includes(k));
   if (unknown.length)
     throw new DataError(
@@ -137,8 +150,8 @@ export async function predictInputs(model: tf.LayersModel, inputs: ModelInputs):
     const out = model.predict(xs.length === 1 ? xs[0]! : xs);
     ys = Array.isArray(out) ? out : [out];
     const result: Predictions = {};
-    for (const [i, y] of ys.entries())
-      result[model.outputNames[i]!] = { shape: y.shape, values: Array.from(await y.data()) };
+    const names = outputNamesOf(model);
+    for (const [i, y] of ys.entries()) result[names[i]!] = { shape: y.shape, values: Array.from(await y.data()) };
     return result;
   } finally {
     tf.dispose([...xs, ...ys]);
