@@ -120,6 +120,12 @@ describe('Trainer on a loss that turns NaN', () => {
     expect(csv).toHaveLength(err.epoch + 1);
   });
 
+  it('the same with data-parallel replicas: the loss their steps combine is NaN', async () => {
+    const err = (await failing({ module: fixture('nan-after'), strategy: { replicas: 2 }, stepsPerEpoch: 4, epochs: 3, hparams: { finiteSteps: 6 } })) as NonFiniteLossError;
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect(err.message).toMatch(/^training loss is NaN at epoch 2\/3, step \d: training stopped; the checkpoint of epoch 1 is kept in /);
+  });
+
   it('a NaN in the first epoch says no checkpoint was written', async () => {
     const err = (await failing({ module: fixture('nan-after'), stepsPerEpoch: 4, hparams: { finiteSteps: 2 } })) as NonFiniteLossError;
     expect(err).toBeInstanceOf(NonFiniteLossError);
