@@ -58,10 +58,11 @@ async function withExecutor<T>(
   // mistaken for a dead one; a dead worker stops this timer and Temporal retries elsewhere.
   // Started before the metadata reads: the store waits out a database outage (metadata/retry.ts)
   // and that wait must not look like a lost worker and use up the attempt.
-  const alive = setInterval(
-    () => activity.heartbeat({ message: 'running' }),
-    Math.max(1_000, node.timeouts.heartbeatMs / 3),
-  );
+  // It repeats the executor's last progress: Temporal keeps only the latest details, and a bare
+  // 'running' would blank the progress `tsfx run` draws (a training node's epoch and step)
+  // until the next report; a report the throttle below held back goes out with it too.
+  let latest: Progress = { message: 'running' };
+  const alive = setInterval(() => activity.heartbeat(latest), Math.max(1_000, node.timeouts.heartbeatMs / 3));
   try {
     activity.heartbeat({ message: 'started' });
     const execution = await deps.store.getExecution(executionId);
@@ -76,6 +77,7 @@ async function withExecutor<T>(
       pipelineRoot: input.root,
       workDir: workUri(deps.storeRoot, pipeline, node.id, executionId),
       heartbeat(progress: Progress) {
+        latest = progress;
         const now = Date.now();
         if (now - last < HEARTBEAT_EVERY_MS) return;
         last = now;

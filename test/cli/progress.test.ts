@@ -39,6 +39,21 @@ describe('progress view', () => {
   });
 });
 
+describe('progress view of a training node', () => {
+  it("draws the Trainer's heartbeat: steps done of total, then epoch, step, loss and the validation metric, and the attempt", () => {
+    const stream = fakeStream({});
+    const view = createProgressView(['Trainer'], stream);
+    const message = 'epoch 3/50 · step 120/300 · loss 0.4123 · val_loss 0.3981';
+    view.update({
+      pipeline: 'p',
+      runId: 'r',
+      nodes: { Trainer: { status: 'RUNNING', startedAt: started } },
+      heartbeats: { Trainer: { done: 720, total: 15_000, unit: 'steps', message, attempt: 2 } },
+    });
+    expect(stream.text).toMatch(new RegExp(`^ {2}> Trainer {2}RUNNING {2}3\\.\\ds {2}4% 720/15k steps {2}${message} {2}attempt 2\n$`));
+  });
+});
+
 describe('progress view on a terminal', () => {
   it("redraws on its own stream (not stdout) with the heartbeat's done/total, clipped to the terminal's width", () => {
     const stream = fakeStream({ isTTY: true, columns: 60 });
