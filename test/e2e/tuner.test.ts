@@ -15,6 +15,7 @@ import { Tuner } from '../../components/tuner/index.js';
 import { definePipeline } from '../../src/dsl/pipeline.js';
 import { startPipelineRun, watchRun } from '../../src/orchestration/client.js';
 import { pipelinesDir, penguinPreprocessing } from '../components/trainer/helpers.js';
+import { runTsfx } from '../helpers/cli.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
 import { spawnTsfx, waitFor, type Background } from '../helpers/processes.js';
 
@@ -104,6 +105,17 @@ it('runs each trial as its own activity on both workers, and the Trainer trains 
   // the Trainer's own hparams ({hidden: 2, learningRate: 0.5}) are overridden by the tuned ones
   const model = (await env.store.getArtifact(result.nodes.Trainer!.outputs!.model!))!;
   expect((model.properties as { hparams: Record<string, unknown> }).hparams).toEqual(props.values);
+  // tsfx show: every trial's values and objective, the best marked; --json gives the properties
+  const shown = await runTsfx(env.env, 'show', String(hp.id));
+  expect(shown.code).toBe(0);
+  const lines = shown.stdout.split('\n');
+  expect(lines[0]).toBe(`#${hp.id} HyperParameters ${hp.name}: best ${JSON.stringify(props.values)} by max val_accuracy`);
+  expect(lines[1]).toMatch(/^trial\s+hidden\s+learningRate\s+val_accuracy/);
+  const rows = lines.slice(2, 6).map((l) => l.trim().split(/\s+/));
+  expect(rows.map((r) => Number(r[0]))).toEqual([0, 1, 2, 3]);
+  expect(rows.filter((r) => r[4] === 'best').map((r) => Number(r[0]))).toEqual([props.bestTrial]);
+  expect(JSON.parse((await runTsfx(env.env, 'show', String(hp.id), '--json')).stdout)).toEqual(props);
+
   const trainerEvents = await env.store.eventsOfExecution(result.nodes.Trainer!.executionId!);
   expect(trainerEvents.filter((e) => e.type === 'INPUT' && e.name === 'hyperparameters').map((e) => e.artifactId)).toEqual([hp.id]);
 }, 600_000);

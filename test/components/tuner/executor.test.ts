@@ -7,12 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tunerDriver } from '../../../components/tuner/driver.js';
 import { tunerExecutor, tunerFanOut } from '../../../components/tuner/executor.js';
 import { TunerParams } from '../../../components/tuner/spec.js';
 import { trialWorkDir, type TrialResult } from '../../../components/tuner/trial.js';
 import { readCheckpoint } from '../../../src/ml/train/checkpoint.js';
+import { showHyperParameters } from '../../../src/cli/show-model.js';
 import { TrialsFailedError } from '../../../src/errors.js';
 import { makeCtx, removeTempDirs, tempDir } from '../example-gen/helpers.js';
 import { pipelinesDir, transformedPenguins } from '../trainer/helpers.js';
@@ -80,6 +81,20 @@ describe('Tuner executor', () => {
     // each trained trial's CSV log (a header and one row per epoch) and TensorBoard events
     expect(fs.readFileSync(path.join(out, 'trials', '1', 'training.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
     expect(fs.readdirSync(path.join(out, 'trials', '1', 'tensorboard')).length).toBeGreaterThan(0);
+
+    // tsfx show's view of these properties: failed trials in the table, their errors below it
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (printed.push(String(s)), true));
+    try {
+      showHyperParameters({ id: 7, name: 'Tuner.bestHyperparameters', type: 'HyperParameters', uri: out, properties: props } as never, {});
+    } finally {
+      write.mockRestore();
+    }
+    const lines = printed.join('').split('\n');
+    expect(lines[0]).toBe('#7 HyperParameters Tuner.bestHyperparameters: best {"hidden":16,"learningRate":0.05} by min val_loss');
+    expect(lines.slice(2, 6).map((l) => l.trim().split(/\s+/).slice(-1)[0])).toEqual([expect.any(String), 'best', 'failed', 'failed']);
+    expect(lines[6]).toMatch(/^trial 2 failed: DefinitionError: hparams\.hidden/);
+    expect(lines[7]).toMatch(/^trial 3 failed: DefinitionError: hparams\.hidden/);
   }, 120_000);
 
   it('the direction decides: max of val_loss picks the other trial, and the base hparams stay in the values', async () => {
