@@ -16,6 +16,7 @@ import { schemaGenComponent } from './schema-gen/index.js';
 import { statisticsGenComponent } from './statistics-gen/index.js';
 import { trainerComponent } from './trainer/index.js';
 import { transformComponent } from './transform/index.js';
+import { tunerComponent } from './tuner/index.js';
 
 export const builtinComponents: ComponentImpl[] = [
   exampleGenComponent,
@@ -24,6 +25,7 @@ export const builtinComponents: ComponentImpl[] = [
   importSchemaGenComponent,
   exampleValidatorComponent,
   transformComponent,
+  tunerComponent,
   trainerComponent,
 ];
 

@@ -76,3 +76,9 @@ export class DevServerNotOursError extends TsfxError {
 export class MetadataUnavailableError extends TsfxError {
   override name = 'MetadataUnavailableError';
 }
+
+/** Every trial of a Tuner failed (its message lists each trial's error): no best hyperparameters to give. */
+export class TrialsFailedError extends TsfxError {
+  override name = 'TrialsFailedError';
+  override readonly retryable = false;
+}

@@ -29,7 +29,7 @@ export {
   type ShardOutput,
 } from './dsl/component.js';
 export { registerComponent } from '../components/registry.js';
-export { DataError, DefinitionError, TsfxError, UserCodeError } from './errors.js';
+export { DataError, DefinitionError, TrialsFailedError, TsfxError, UserCodeError } from './errors.js';
 export { artifactTypeNames, splitUri, type ArtifactProperties, type ArtifactTypeName, type ExamplesProperties } from '../schemas/artifacts.js';
 export { ExampleGen } from '../components/example-gen/index.js';
 export { StatisticsGen } from '../components/statistics-gen/index.js';
@@ -37,6 +37,7 @@ export { SchemaGen } from '../components/schema-gen/index.js';
 export { ImportSchemaGen } from '../components/import-schema-gen/index.js';
 export { ExampleValidator } from '../components/example-validator/index.js';
 export { Transform, type TransformArgs } from '../components/transform/index.js';
+export { Tuner } from '../components/tuner/index.js';
 export { Trainer } from '../components/trainer/index.js';
 // the preprocessing DSL (Transform's `preprocessing: (f) => ({...})`) and the transform runtime serving and the browser share
 export {

@@ -41,7 +41,7 @@ export function labelOf(all: OutputFeature[], params: Pick<TrainerParams, 'label
 
 export function modelSource(args: {
   graph: TransformGraph;
-  params: TrainerParams;
+  params: Pick<TrainerParams, 'module' | 'label' | 'task' | 'excludeFeatures' | 'weightFeature' | 'seed'>;
   pipelineRoot: string;
   hparams: Record<string, unknown>;
 }): ModelSource {

@@ -29,7 +29,7 @@ export const SearchSpec = z
     space: z.record(z.string(), ParamRange),
     strategy: z.enum(['random', 'grid']).default('random'),
     trials: z.number().int().positive(),
-    /** the metric a trial is judged by (its last epoch's, or the best epoch's with early stopping) */
+    /** the metric a trial is judged by: its value at the trial's best epoch (Keras Tuner's habit) */
     objective: z
       .object({ metric: z.string().default('val_loss'), direction: z.enum(['min', 'max']).optional() })
       .strict()

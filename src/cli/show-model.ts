@@ -71,8 +71,12 @@ export function showModelRun(a: Artifact, o: { json?: boolean }): void {
 export function showHyperParameters(a: Artifact, o: { json?: boolean }): void {
   const p = a.properties as { values: Record<string, unknown>; objective?: { metric: string; direction: string }; bestTrial?: number; trials?: { trial: number; values: Record<string, unknown>; objective: number | null; error?: string }[] };
   if (o.json) return out(toJson(p));
-  out(`#${a.id} HyperParameters ${a.name}: best ${toJson(p.values)}${p.objective ? ` by ${p.objective.direction} ${p.objective.metric}` : ''}`);
+  out(`#${a.id} HyperParameters ${a.name}: best ${JSON.stringify(p.values)}${p.objective ? ` by ${p.objective.direction} ${p.objective.metric}` : ''}`);
   const trials = p.trials ?? [];
+  if (!trials.length) return;
   const names = [...new Set(trials.flatMap((t) => Object.keys(t.values)))];
-  out(table(['trial', ...names, p.objective?.metric ?? 'objective', ''], trials.map((t) => [t.trial, ...names.map((n) => (typeof t.values[n] === 'number' ? compact(t.values[n] as number) : String(t.values[n]))), t.objective === null ? (t.error ?? 'failed') : compact(t.objective), t.trial === p.bestTrial ? 'best' : ''])));
+  out(table(['trial', ...names, p.objective?.metric ?? 'objective', ''], trials.map((t) => [t.trial, ...names.map((n) => (typeof t.values[n] === 'number' ? compact(t.values[n] as number) : String(t.values[n]))), t.objective === null ? 'failed' : compact(t.objective), t.trial === p.bestTrial ? 'best' : ''])));
+  // errors are long (they name the hparam and the module): one line each, under the table
+  for (const t of trials) if (t.objective === null) out(`trial ${t.trial} failed: ${t.error ?? 'no objective'}`);
+  out(`\nTensorBoard (every trial): tensorboard --logdir ${path.join(localPath(a.uri), 'trials')}`);
 }
