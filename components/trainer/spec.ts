@@ -69,6 +69,10 @@ const inputs = {
 } as const;
 const outputs = { model: 'Model', modelRun: 'ModelRun' } as const;
 
+/** Training's retries and timeouts (Trainer, Tuner): a killed worker resumes from its checkpoint, so more attempts cost little. */
+export const trainingRetry = { ...defaultRetry, maximumAttempts: 5 };
+export const trainingTimeouts = { startToCloseMs: 24 * 3_600_000, heartbeatMs: 30_000 };
+
 export const trainerSpec = {
   name: 'Trainer',
   // part of the cache key: bump when the same inputs train a different model
@@ -77,9 +81,8 @@ export const trainerSpec = {
   outputs,
   params: TrainerParams,
   queue: 'gpu',
-  // a killed worker resumes from its checkpoint, so more attempts cost little
-  retry: { ...defaultRetry, maximumAttempts: 5 },
-  timeouts: { startToCloseMs: 24 * 3_600_000, heartbeatMs: 30_000 },
+  retry: trainingRetry,
+  timeouts: trainingTimeouts,
 } as const satisfies ComponentSpec<typeof inputs, typeof outputs, typeof TrainerParams>;
 
 export type TrainerComponentSpec = typeof trainerSpec;

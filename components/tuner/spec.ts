@@ -4,8 +4,8 @@
  * a worker fleet runs trials in parallel and each trial is retried on its own.
  */
 import type { z } from 'zod';
-import { defaultRetry, type ComponentSpec } from '../../src/dsl/component.js';
-import { TrainerParams } from '../trainer/spec.js';
+import type { ComponentSpec } from '../../src/dsl/component.js';
+import { TrainerParams, trainingRetry, trainingTimeouts } from '../trainer/spec.js';
 import { SearchSpec } from './search.js';
 
 export const TunerParams = TrainerParams.omit({ warmStart: true })
@@ -28,9 +28,9 @@ export const tunerSpec = {
   params: TunerParams,
   // trials train: a GPU worker takes them when one polls, like the Trainer
   queue: 'gpu',
-  // a killed worker's trial resumes from its checkpoint, so more attempts cost little
-  retry: { ...defaultRetry, maximumAttempts: 5 },
-  timeouts: { startToCloseMs: 24 * 3_600_000, heartbeatMs: 30_000 },
+  // a killed worker's trial resumes from its checkpoint
+  retry: trainingRetry,
+  timeouts: trainingTimeouts,
   fanOut: true,
 } as const satisfies ComponentSpec<typeof inputs, typeof outputs, typeof TunerParams>;
 
