@@ -26,3 +26,6 @@ export const TFT_REQUIREMENTS = [
   'pyarrow==10.0.1',
   'tensorflow==2.16.2',
 ];
+
+/** scikit-learn for the Evaluator's metric cross-check (test/components/evaluator/metrics-sklearn.test.ts); scipy pinned so pip resolves the same stack every time. */
+export const SKLEARN_REQUIREMENTS = ['scikit-learn==1.5.2', 'numpy==2.1.3', 'scipy==1.14.1'];
