@@ -121,27 +121,37 @@ async function applyShard(graph: TransformGraph, file: string, out: string): Pro
 }
 
 /** The driver's spec (raw kinds bound by the Schema); a direct call without a driver uses the params'. */
+/** The shards of one round: those of the analyzed splits in an analyzer phase, of every transformed split in the apply. */
+function roundTasks(examples: InputArtifact<'Examples'>, props: ExamplesProperties, params: TransformParams, round: number, phases: number): ShardTask[] {
+  return tasksOf(examples, props, round < phases ? params.analyzeSplits : transformSplits(params, props));
+}
+
+/**
+ * One shard of one round, into `dir`: its accumulators in an analyzer phase (given the earlier
+ * phases' results, merged from `previous`), its transformed rows in the apply round.
+ */
+async function runShardTask(spec: TransformSpec, round: number, previous: ShardOutput[], file: string, dir: string): Promise<void> {
+  const phases = analyzerPhases(spec).length;
+  const results = await resultsFrom(spec, previous, Math.min(round, phases));
+  if (round < phases) {
+    const set = await analyzeShard(spec, round, results, file);
+    await fs.writeFile(path.join(dir, ACC_FILE), JSON.stringify(serializeAccumulators(set)));
+    return;
+  }
+  const applied = await applyShard(finalizeGraph(spec, results), file, path.join(dir, path.basename(file)));
+  await fs.writeFile(path.join(dir, APPLIED_META), JSON.stringify(applied));
+}
+
 const specOf = (resolved: TransformResolved | undefined, params: TransformParams) => resolved?.spec ?? params.preprocessing;
 
 export const transformFanOut: FanOut<TransformComponentSpec, TransformResolved> & { rounds(params: TransformParams): number } = {
   rounds: (params) => analyzerPhases(params.preprocessing).length + 1,
   async plan({ inputs, params, round }) {
     const { examples, props } = examplesOf(inputs);
-    const phases = analyzerPhases(params.preprocessing).length;
-    return tasksOf(examples, props, round < phases ? params.analyzeSplits : transformSplits(params, props));
+    return roundTasks(examples, props, params, round, analyzerPhases(params.preprocessing).length);
   },
   async run({ params, resolved, round, previous, task, path: dir }) {
-    const spec = specOf(resolved, params);
-    const { file } = task as ShardTask;
-    const phases = analyzerPhases(spec).length;
-    const results = await resultsFrom(spec, previous, Math.min(round, phases));
-    if (round < phases) {
-      const set = await analyzeShard(spec, round, results, file);
-      await fs.writeFile(path.join(dir, ACC_FILE), JSON.stringify(serializeAccumulators(set)));
-      return;
-    }
-    const applied = await applyShard(finalizeGraph(spec, results), file, path.join(dir, path.basename(file)));
-    await fs.writeFile(path.join(dir, APPLIED_META), JSON.stringify(applied));
+    await runShardTask(specOf(resolved, params), round, previous, (task as ShardTask).file, dir);
   },
 };
 
@@ -195,19 +205,11 @@ async function runRoundsHere(spec: TransformSpec, examples: InputArtifact<'Examp
   const out: ShardOutput[] = [];
   const scratch = path.join(ctx.workDir, 'rounds');
   for (let round = 0; round <= phases; round++) {
-    const tasks = tasksOf(examples, props, round < phases ? params.analyzeSplits : transformSplits(params, props));
     const previous = [...out];
-    for (const [index, task] of tasks.entries()) {
+    for (const [index, task] of roundTasks(examples, props, params, round, phases).entries()) {
       const dir = path.join(scratch, `${round}.${index}`);
       await fs.mkdir(dir, { recursive: true });
-      const results = await resultsFrom(spec, previous, Math.min(round, phases));
-      if (round < phases) {
-        const set = await analyzeShard(spec, round, results, task.file);
-        await fs.writeFile(path.join(dir, ACC_FILE), JSON.stringify(serializeAccumulators(set)));
-      } else {
-        const applied = await applyShard(finalizeGraph(spec, results), task.file, path.join(dir, path.basename(task.file)));
-        await fs.writeFile(path.join(dir, APPLIED_META), JSON.stringify(applied));
-      }
+      await runShardTask(spec, round, previous, task.file, dir);
       out.push({ round, index, task, path: dir });
     }
   }

@@ -22,12 +22,18 @@ export async function workerPresence(client: Client, workflowId: string, now = D
     taskQueue: { name: desc.taskQueue },
     taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
   });
-  const fresh = (res.pollers ?? []).some((p) => {
+  return anyFreshPoller(res.pollers, now) ? 'polled' : 'no-worker';
+}
+
+type Pollers = { lastAccessTime?: { seconds?: unknown; nanos?: number | null } | null }[] | null | undefined;
+
+/** Whether any of a task queue's listed pollers was seen within POLLER_STALE_MS. */
+function anyFreshPoller(pollers: Pollers, now: number): boolean {
+  return (pollers ?? []).some((p) => {
     const t = p.lastAccessTime;
     const ms = t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
     return now - ms < POLLER_STALE_MS;
   });
-  return fresh ? 'polled' : 'no-worker';
 }
 
 /** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY */
@@ -39,15 +45,11 @@ export interface PollerService {
     namespace: string;
     taskQueue: { name: string };
     taskQueueType: number;
-  }): Promise<{ pollers?: { lastAccessTime?: { seconds?: unknown; nanos?: number | null } | null }[] | null }>;
+  }): Promise<{ pollers?: Pollers }>;
 }
 
 /** Did any worker poll this activity task queue within POLLER_STALE_MS? */
 export async function activityQueuePolled(service: PollerService, namespace: string, taskQueue: string, now = Date.now()): Promise<boolean> {
   const res = await service.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: TASK_QUEUE_TYPE_ACTIVITY });
-  return (res.pollers ?? []).some((p) => {
-    const t = p.lastAccessTime;
-    const ms = t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
-    return now - ms < POLLER_STALE_MS;
-  });
+  return anyFreshPoller(res.pollers, now);
 }
