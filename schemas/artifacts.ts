@@ -58,12 +58,18 @@ export const artifactTypes = {
   HyperParameters: {
     properties: z.object({ values: z.record(z.string(), z.unknown()) }).passthrough(),
   },
-  /** Metrics and slices. */
+  /** Metrics per slice for the candidate and the baseline, and plot data. @example `tsfx show <id>` */
   ModelEvaluation: { properties: anyProps },
-  /** Whether a model passed the Evaluator's thresholds. */
-  ModelBlessing: { properties: z.object({ blessed: z.boolean() }).passthrough() },
-  /** Where and as which version a model was pushed. */
-  PushedModel: { properties: anyProps },
+  /**
+   * Whether a model passed the Evaluator's thresholds. `model` is the candidate Model's artifact
+   * id (the Trainer's warm start and the Evaluator's baseline lookup follow it).
+   * @example `Pusher({ model: trainer.outputs.model, blessing: evaluator.outputs.blessing, ... })`
+   */
+  ModelBlessing: { properties: z.object({ blessed: z.boolean(), model: z.number().int().optional() }).passthrough() },
+  /** Whether a model loaded and answered in the serving code path (InfraValidator). @example `Pusher({ infraBlessing: infra.outputs.blessing, ... })` */
+  InfraBlessing: { properties: z.object({ blessed: z.boolean() }).passthrough() },
+  /** Where and as which version a model was pushed; `pushed` false with `reason` when it was not. */
+  PushedModel: { properties: z.object({ pushed: z.boolean() }).passthrough() },
   /** Anything a pipeline brings in by hand (Importer) that has no richer type. */
   ExternalArtifact: { properties: anyProps },
 } as const;
