@@ -19,6 +19,7 @@ import {
   versionNumbers,
   WARMUP_DIR,
   WARMUP_FILE,
+  versionProblem,
   type Provenance,
 } from './version-folder.js';
 
@@ -117,6 +118,9 @@ export async function writeVersion(args: WriteVersionArgs): Promise<WrittenVersi
   await fs.mkdir(modelDir, { recursive: true });
   const earlier = versionOfExecution(modelDir, prov);
   if (earlier !== undefined) return finish(args, earlier, true);
+  // a Model folder the server could not load must not become a version at all
+  const problem = versionProblem(args.modelDir);
+  if (problem) throw new DataError(`not a servable model: ${problem}`, args.modelDir);
   await sweepStaging(modelDir);
 
   const staging = path.join(modelDir, `${STAGING_PREFIX}${host()}-${process.pid}-${randomBytes(6).toString('hex')}`);
@@ -132,6 +136,8 @@ export async function writeVersion(args: WriteVersionArgs): Promise<WrittenVersi
     await fs.writeFile(path.join(staging, PROVENANCE_FILE), JSON.stringify(prov, null, 1) + '\n');
     await fsyncPath(path.join(staging, PROVENANCE_FILE));
     await fsyncPath(staging);
+    const copied = versionProblem(staging);
+    if (copied) throw new DataError(`the copy is not a servable model: ${copied}`, staging);
     const version = await renameToNextVersion(staging, modelDir);
     await fsyncPath(modelDir);
     // two attempts of one execution raced past the check above: the lower version stands
