@@ -115,12 +115,12 @@ export async function writeVersion(args: WriteVersionArgs): Promise<WrittenVersi
   const { base, provenance: prov } = args;
   const servingModel = checkName(args.servingModel, 'servingModel', ['params', 'servingModel']);
   const modelDir = path.join(base, servingModel);
-  await fs.mkdir(modelDir, { recursive: true });
   const earlier = versionOfExecution(modelDir, prov);
   if (earlier !== undefined) return finish(args, earlier, true);
   // a Model folder the server could not load must not become a version at all
   const problem = versionProblem(args.modelDir);
   if (problem) throw new DataError(`not a servable model: ${problem}`, args.modelDir);
+  await fs.mkdir(modelDir, { recursive: true });
   await sweepStaging(modelDir);
 
   const staging = path.join(modelDir, `${STAGING_PREFIX}${host()}-${process.pid}-${randomBytes(6).toString('hex')}`);

@@ -48,6 +48,27 @@ describe('writeVersion', () => {
     expect(fs.readdirSync(path.join(base, 'm')).filter((n) => n.startsWith('.push-'))).toEqual([]);
   });
 
+  it('two attempts of one execution racing end with one version between them', async () => {
+    const base = tmp('base');
+    const [a, b] = await Promise.all([1, 2].map(() => writeVersion({ base, servingModel: 'm', modelDir, provenance: provenance(55) })));
+    expect(a!.version).toBe(b!.version);
+    expect(listVersions(base, 'm').map((v) => v.version)).toEqual([a!.version]);
+    expect([a!.reused, b!.reused].sort()).toEqual([false, true]);
+    expect(fs.readdirSync(path.join(base, 'm')).filter((n) => n.startsWith('.push-'))).toEqual([]);
+  });
+
+  it('refuses a Model folder the server could not load, writing nothing', async () => {
+    const base = tmp('base');
+    const broken = tmp('broken');
+    fs.cpSync(modelDir, broken, { recursive: true });
+    fs.rmSync(path.join(broken, 'weights.bin'));
+    await expect(writeVersion({ base, servingModel: 'm', modelDir: broken, provenance: provenance(60) })).rejects.toThrow(
+      `${broken}: not a servable model: weights file weights.bin is missing`,
+    );
+    await expect(writeVersion({ base, servingModel: '../up', modelDir, provenance: provenance(61) })).rejects.toThrow("servingModel '../up'");
+    expect(fs.readdirSync(base)).toEqual([]);
+  });
+
   it('gives pushes from concurrent processes distinct versions', async () => {
     const base = tmp('base');
     const runs = await Promise.all([1, 2, 3, 4].map((e) => pushProcess(base, 'm', modelDir, e).exited));
