@@ -44,9 +44,9 @@ export function registerModels(program: Command): void {
         const views = await gatherModels({ base, ...(model ? { model } : {}), history: o.history ?? false, ...(o.server ? { server: o.server } : {}), ...(o.token ? { token: o.token } : {}), ...(store ? { store } : {}) });
         if (model !== undefined && views[0]!.versions.length === 0 && !views[0]!.history?.length)
           throw new DefinitionError(`no served model '${model}' under ${base}`, ['model']);
-        if (o.json) return out(toJson({ base, models: views }));
-        if (!views.length) return out(`no served models under ${base}`);
-        out(views.map(renderModel).join('\n\n'));
+        if (o.json) out(toJson({ base, models: views }));
+        else if (!views.length) out(`no served models under ${base}`);
+        else out(views.map(renderModel).join('\n\n'));
       } finally {
         await store?.close();
       }
