@@ -13,6 +13,7 @@ import { writeVersion } from '../serving/push-version.js';
 import { checkName } from '../serving/version-folder.js';
 import { toJson } from './format.js';
 import { gatherModels, openStoreIfAny } from './model-registry.js';
+import { recordManualPush } from './record-push.js';
 import { renderModel } from './render-models.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -92,6 +93,14 @@ export function registerModels(program: Command): void {
           },
         });
         out(`${servingModel}: Model #${id} pushed as version ${written.version} (${written.destination}), forced: ${reason}`);
+        // the push stands (files and history) even if metadata refuses the record: say so, don't undo it
+        try {
+          const props = { pushed: true, servingModel, destination: written.destination, version: written.version, reason, forced: true, model: id };
+          const rec = await recordManualPush(store, { pipeline: pipeline ?? servingModel, model: id, ...(blessing ? { blessing: blessing.id } : {}), props, who: whoAmI() });
+          out(`recorded in metadata: PushedModel #${rec.pushedModel.id} (run ${rec.runId})`);
+        } catch (err) {
+          process.stderr.write(`tsfx push: pushed, but recording it in metadata failed: ${(err as Error).message}\n`);
+        }
       } finally {
         await store.close();
       }

@@ -69,6 +69,19 @@ describe('tsfx push --force', () => {
     expect(res.stderr).toBe('');
     expect(res.stdout).toContain(`penguin: Model #${ids.model} pushed as version 2`);
     expect(res.stdout).toContain('forced: hotfix INC-42');
+    // and in metadata, as a Pusher execution with the Model as its input
+    const pushedId = Number(/PushedModel #(\d+) \(run (manual-push-\S+)\)/.exec(res.stdout)![1]);
+    const store = await openMetadataStore(path.join(home, 'metadata.sqlite'));
+    try {
+      const pushed = await store.getArtifact(pushedId);
+      expect(pushed).toMatchObject({ type: 'PushedModel', state: 'LIVE', properties: { pushed: true, version: 2, forced: true, reason: 'hotfix INC-42', model: ids.model } });
+      const made = (await store.eventsOfArtifact(pushedId)).find((e) => e.type === 'OUTPUT')!;
+      const inputs = (await store.eventsOfExecution(made.executionId)).filter((e) => e.type === 'INPUT').map((e) => [e.name, e.artifactId]);
+      expect(inputs).toEqual([['model', ids.model], ['blessing', ids.blessing]]);
+      expect((await store.getExecution(made.executionId))).toMatchObject({ type: 'Pusher', nodeId: 'tsfx-push', state: 'COMPLETE', properties: { who: 'alice' } });
+    } finally {
+      await store.close();
+    }
   });
 });
 
