@@ -157,6 +157,10 @@ export async function gatherModels(o: GatherOptions): Promise<ModelView[]> {
       const h = readHistory(o.base, name);
       view.history = h.events;
       view.historySkipped = h.skipped;
+      // a pusher that died between its rename and its history append (and was not retried)
+      for (const v of versions)
+        if (v.lineage && !h.events.some((e) => e.action === 'push' && e.version === v.version))
+          problems.push(`version ${v.version} has provenance.json but no push in history.jsonl (its pusher stopped right after the rename?)`);
     }
     views.push(view);
   }

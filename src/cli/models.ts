@@ -40,7 +40,11 @@ export function registerModels(program: Command): void {
     .action(async (model: string | undefined, o: ModelsOptions) => {
       const base = path.resolve(o.modelBase ?? defaultBase());
       if (model !== undefined) checkName(model, 'model', ['model']);
-      const store = await openStoreIfAny().catch(() => undefined);
+      // lineage is a bonus: a store that cannot be opened leaves the folders' own account
+      const store = await openStoreIfAny().catch((err: unknown) => {
+        process.stderr.write(`tsfx models: metadata not read (${(err as Error).message}); lineage from provenance.json only\n`);
+        return undefined;
+      });
       try {
         const views = await gatherModels({ base, ...(model ? { model } : {}), history: o.history ?? false, ...(o.server ? { server: o.server } : {}), ...(o.token ? { token: o.token } : {}), ...(store ? { store } : {}) });
         if (model !== undefined && views[0]!.versions.length === 0 && !views[0]!.history?.length)

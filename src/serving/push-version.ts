@@ -74,12 +74,16 @@ async function copyTree(from: string, to: string, signal?: AbortSignal): Promise
   await fsyncPath(to);
 }
 
-/** The version an earlier attempt of this execution pushed, the lowest if several. */
-export function versionOfExecution(modelDir: string, p: Pick<Provenance, 'pipeline' | 'nodeId' | 'execution'>): number | undefined {
+/**
+ * The version an earlier attempt of this execution pushed, the lowest if several. The Model's
+ * URI is compared too: it holds the metadata store's id, so two stores pushing into one base
+ * (whose execution ids overlap) never take each other's versions.
+ */
+export function versionOfExecution(modelDir: string, p: Pick<Provenance, 'pipeline' | 'nodeId' | 'execution' | 'source'>): number | undefined {
   if (p.execution === null) return undefined;
   return versionNumbers(modelDir).find((v) => {
     const q = readProvenance(path.join(modelDir, String(v)));
-    return q && q.execution === p.execution && q.pipeline === p.pipeline && q.nodeId === p.nodeId;
+    return q && q.execution === p.execution && q.pipeline === p.pipeline && q.nodeId === p.nodeId && q.source === p.source;
   });
 }
 
@@ -170,11 +174,15 @@ async function renameToNextVersion(staging: string, modelDir: string): Promise<n
   }
 }
 
-/** Record the push in history.jsonl (once: a retry that reuses the version checks first). */
+/**
+ * Record the push in history.jsonl. A reused version was recorded by the attempt that wrote it,
+ * unless that attempt died between its rename and this append: then this one records it.
+ */
 function finish(args: WriteVersionArgs, version: number, reused: boolean): WrittenVersion {
   const { base, provenance: p } = args;
-  const { events } = readHistory(base, args.servingModel);
-  if (!events.some((e) => e.action === 'push' && e.version === version))
+  const recorded = () =>
+    readHistory(base, args.servingModel).events.some((e) => e.action === 'push' && e.version === version && e.execution === (p.execution ?? undefined));
+  if (!reused || !recorded())
     appendHistory(base, args.servingModel, {
       action: 'push',
       version,

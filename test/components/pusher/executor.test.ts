@@ -106,7 +106,13 @@ describe('Pusher executor', () => {
     expect(retry).toMatchObject({ pushed: true, version: 1, reused: true });
     expect(listVersions(base, 'm').map((v) => v.version)).toEqual([1]);
     expect(readHistory(base, 'm').events).toHaveLength(1);
+    // the same execution id of another store (another Model URI) is another push
+    const other = executorArgs({ model: [{ ...model(), uri: `${modelDir}#other-store` }], blessing: [blessing(true)] }, { servingModel: 'm', base }, { executionId: 21 });
+    expect((await pusherExecutor(other)).pushedModel).toMatchObject({ version: 2 });
+    fs.rmSync(path.join(base, 'm', '2'), { recursive: true });
     // another execution still gets a new version
     expect((await pusherExecutor(executorArgs({ model: [model()], blessing: [blessing(true)] }, { servingModel: 'm', base }, { executionId: 22 }))).pushedModel.version).toBe(2);
+    // a version number used again after its folder was removed is a new push in the history
+    expect(readHistory(base, 'm').events.map((e) => e.action === 'push' && [e.version, e.execution])).toEqual([[1, 21], [2, 21], [2, 22]]);
   });
 });
