@@ -51,6 +51,7 @@ export const pusherExecutor: Executor<PusherSpec> = async ({ inputs, outputs, pa
     props = { pushed: false, servingModel: params.servingModel, destination: null, version: null, reason: refused, forced: false, model: model.id };
   } else {
     const reason = forced ? `${params.force!.reason} (forced past: ${refused})` : null;
+    if (params.force && !forced) ctx.log(`Pusher: force was not needed (Model ${model.id} is blessed); pushed as an ordinary push`);
     const warmup = infra ? path.join(infra.path, INFRA_WARMUP_FILE) : undefined;
     const hasWarmup = warmup ? await fs.stat(warmup).then((s) => s.isFile(), () => false) : false;
     if (infra && !hasWarmup) ctx.log(`Pusher: InfraBlessing ${infra.id} has no ${INFRA_WARMUP_FILE}; pushing without warm-up requests`);
