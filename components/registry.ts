@@ -12,6 +12,7 @@ import { DefinitionError } from '../src/errors.js';
 import { exampleGenComponent } from './example-gen/index.js';
 import { exampleValidatorComponent } from './example-validator/index.js';
 import { importSchemaGenComponent } from './import-schema-gen/index.js';
+import { pusherComponent } from './pusher/index.js';
 import { schemaGenComponent } from './schema-gen/index.js';
 import { statisticsGenComponent } from './statistics-gen/index.js';
 import { trainerComponent } from './trainer/index.js';
@@ -27,6 +28,7 @@ export const builtinComponents: ComponentImpl[] = [
   transformComponent,
   tunerComponent,
   trainerComponent,
+  pusherComponent,
 ];
 
 const registered = new Map<string, ComponentImpl>(builtinComponents.map((c) => [c.spec.name, c]));
