@@ -30,8 +30,7 @@ export function checkInputs(
   for (const name of want) {
     const t = inputs[name]!;
     const spec = signature.inputs[name]!;
-    if (t.dtype !== spec.dtype)
-      throw badRequest(`input '${name}': expects type ${spec.dtype} but got ${t.dtype}`);
+    if (t.dtype !== spec.dtype) throw badRequest(`input '${name}': expects type ${spec.dtype} but got ${t.dtype}`);
     const size = t.shape.reduce((a, b) => a * b, 1);
     if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || size !== t.values.length)
       throw badRequest(`input '${name}': shape ${show(t.shape)} does not hold its ${t.values.length} values`);

@@ -15,7 +15,19 @@ export const isBase64Object = (v: unknown): v is { b64: string } =>
   isObject(v) && Object.keys(v).length === 1 && typeof v.b64 === 'string';
 
 const jsonType = (v: unknown) =>
-  v === null ? 'Null' : Array.isArray(v) ? 'Array' : typeof v === 'object' ? 'Object' : typeof v === 'boolean' ? (v ? 'True' : 'False') : typeof v === 'string' ? 'String' : 'Number';
+  v === null
+    ? 'Null'
+    : Array.isArray(v)
+      ? 'Array'
+      : typeof v === 'object'
+        ? 'Object'
+        : typeof v === 'boolean'
+          ? v
+            ? 'True'
+            : 'False'
+          : typeof v === 'string'
+            ? 'String'
+            : 'Number';
 const debug = (v: unknown) => {
   const s = Number.isNaN(v) ? 'NaN' : typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v);
   return s.length > 256 ? `${s.slice(0, 256)}…` : s;

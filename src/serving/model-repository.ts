@@ -180,11 +180,12 @@ export class ModelRepository {
     if (sel.label !== undefined) v = entry.versions.get(this.labelVersion(model, entry, sel.label));
     else if (sel.version !== undefined) v = entry.versions.get(sel.version);
     else
-      v = [...entry.versions.values()]
-        .filter((x) => x.state === 'AVAILABLE')
-        .sort((a, b) => b.version - a.version)[0];
+      v = [...entry.versions.values()].filter((x) => x.state === 'AVAILABLE').sort((a, b) => b.version - a.version)[0];
     if (!v) {
-      const why = sel.version !== undefined ? `model '${model}' has no version ${sel.version}` : `model '${model}' has no available version`;
+      const why =
+        sel.version !== undefined
+          ? `model '${model}' has no version ${sel.version}`
+          : `model '${model}' has no available version`;
       throw notFound(`Servable not found for request: ${request}: ${why}`);
     }
     if (v.state !== 'AVAILABLE' || !v.servable)
@@ -344,21 +345,45 @@ export class ModelRepository {
   ): Promise<void> {
     // a changed version keeps answering with its old servable until the new one has loaded
     const serving = current && current.state === 'AVAILABLE' && !current.retired ? current : undefined;
-    if (!serving) entry.versions.set(version, { version, state: 'LOADING', errorCode: 'OK', fingerprint: fp, inflight: 0, retired: false });
+    if (!serving)
+      entry.versions.set(version, {
+        version,
+        state: 'LOADING',
+        errorCode: 'OK',
+        fingerprint: fp,
+        inflight: 0,
+        retired: false,
+      });
     const dir = path.join(this.base, name, String(version));
     let servable: Servable | undefined;
     try {
       servable = await loadServable(dir);
       await warmUp(dir, servable);
       if (serving) this.retire(serving);
-      entry.versions.set(version, { version, state: 'AVAILABLE', errorCode: 'OK', servable, fingerprint: fp, inflight: 0, retired: false });
+      entry.versions.set(version, {
+        version,
+        state: 'AVAILABLE',
+        errorCode: 'OK',
+        servable,
+        fingerprint: fp,
+        inflight: 0,
+        retired: false,
+      });
       this.log(`${name}: version ${version} ${current ? 'reloaded' : 'loaded'}`);
     } catch (err) {
       servable?.dispose();
       if (serving) this.retire(serving);
       // status and 404s show the error over HTTP: paths relative to the model base, as `lin/3/weights.bin`
       const error = errorText(err).replaceAll(this.base + path.sep, '');
-      entry.versions.set(version, { version, state: 'END', errorCode: loadErrorCode(err), error, fingerprint: fp, inflight: 0, retired: false });
+      entry.versions.set(version, {
+        version,
+        state: 'END',
+        errorCode: loadErrorCode(err),
+        error,
+        fingerprint: fp,
+        inflight: 0,
+        retired: false,
+      });
       this.log(`${name}: version ${version} failed to load: ${errorText(err)}`);
     }
   }

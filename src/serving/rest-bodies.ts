@@ -72,7 +72,9 @@ function featureOf(name: string, content: unknown, where: string): number[] | Ui
       );
     const k = x instanceof Uint8Array ? 'bytes' : 'number';
     if (kind && k !== kind)
-      throw badRequest(`${where}: Unexpected element type in feature: ${name} expecting type: ${kind === 'bytes' ? 'bytes' : 'float or int64'}`);
+      throw badRequest(
+        `${where}: Unexpected element type in feature: ${name} expecting type: ${kind === 'bytes' ? 'bytes' : 'float or int64'}`,
+      );
     kind = k;
     out.push(x);
   }
@@ -87,7 +89,10 @@ function exampleOf(val: unknown, where: string): ExampleRow {
 }
 
 /** A :classify / :regress body's examples and optional shared context. */
-export function examplesOfBody(body: Record<string, unknown>, api: string): { examples: ExampleRow[]; context?: ExampleRow } {
+export function examplesOfBody(
+  body: Record<string, unknown>,
+  api: string,
+): { examples: ExampleRow[]; context?: ExampleRow } {
   const context = 'context' in body ? exampleOf(body.context, 'context') : undefined;
   if (!('examples' in body)) throw badRequest(`When method is ${api}, key 'examples' is expected and was not found`);
   if (!Array.isArray(body.examples)) throw badRequest(`Expecting 'examples' value to be an list/array`);
@@ -96,7 +101,9 @@ export function examplesOfBody(body: Record<string, unknown>, api: string): { ex
 }
 
 export function classifyResponseJson(results: { label: string; score: number }[][]): string {
-  const rows = results.map((r) => `[${r.map((c) => `[${JSON.stringify(c.label)}, ${formatFloat(c.score)}]`).join(', ')}]`);
+  const rows = results.map(
+    (r) => `[${r.map((c) => `[${JSON.stringify(c.label)}, ${formatFloat(c.score)}]`).join(', ')}]`,
+  );
   return `{\n    "results": [\n        ${rows.join(',\n        ')}\n    ]\n}`;
 }
 

@@ -92,7 +92,9 @@ function route(method: string, url: string): Route {
   }
   if (label !== undefined) spec.label = decode(label, 'model version label');
   if (spec.version !== undefined && spec.label !== undefined)
-    throw badRequest(`Both model version (${spec.version}) and model version label (${spec.label}) cannot be supplied.`);
+    throw badRequest(
+      `Both model version (${spec.version}) and model version label (${spec.label}) cannot be supplied.`,
+    );
   return { spec, action: (action ?? (method === 'GET' ? 'status' : '')).toLowerCase() };
 }
 
@@ -152,7 +154,11 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; cor
       return sendJson(reply, err.statusCode, errorJson(err.message));
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-      return sendJson(reply, 413, errorJson(`the request body is larger than this server's limit of ${bodyLimit} bytes (--body-limit)`));
+      return sendJson(
+        reply,
+        413,
+        errorJson(`the request body is larger than this server's limit of ${bodyLimit} bytes (--body-limit)`),
+      );
     const code = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
     return sendJson(reply, code, errorJson(err.message));
   });
@@ -190,14 +196,21 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; cor
       if (api === 'predict') {
         const rows = rowCount(b);
         if (rows > maxRows)
-          throw badRequest(`the request has ${rows} rows; this server takes at most ${maxRows} rows per request (--max-rows)`);
+          throw badRequest(
+            `the request has ${rows} rows; this server takes at most ${maxRows} rows per request (--max-rows)`,
+          );
         const name = spec.signatureName || SIGNATURE_NAME;
         const { signatures } = core.metadata(spec);
         const sig = Object.hasOwn(signatures, name) ? signatures[name]! : undefined;
-        if (!sig) throw badRequest(`Serving signature name: "${name}" not found in signature def (signatures: ${Object.keys(signatures).join(', ')})`);
+        if (!sig)
+          throw badRequest(
+            `Serving signature name: "${name}" not found in signature def (signatures: ${Object.keys(signatures).join(', ')})`,
+          );
         // a classify/regress signature's input is serialized tf.Examples: the core says where to send them
         const { format, tensors } =
-          sig.methodName === PREDICT_METHOD ? tensorsOfPredictBody(b, sig.inputs) : { format: 'row' as const, tensors: {} };
+          sig.methodName === PREDICT_METHOD
+            ? tensorsOfPredictBody(b, sig.inputs)
+            : { format: 'row' as const, tensors: {} };
         const res = await core.predict({ spec, inputs: tensors, timeoutMs });
         return { answeredBy: res.answeredBy, text: predictResponseJson(res.outputs, format) };
       }
@@ -222,7 +235,9 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; cor
     return handle(req.method, req.url, typeof req.body === 'string' ? req.body : '', reply);
   });
   // the same API under any letter case, as TF Serving's (?i) patterns match it
-  app.all('/V1/*', async (req, reply) => handle(req.method, `/v1${req.url.slice(3)}`, typeof req.body === 'string' ? req.body : '', reply));
+  app.all('/V1/*', async (req, reply) =>
+    handle(req.method, `/v1${req.url.slice(3)}`, typeof req.body === 'string' ? req.body : '', reply),
+  );
 
   return { app, core };
 }

@@ -48,7 +48,11 @@ export interface RunKey {
 
 type Tensors = Record<string, Tensor>;
 /** The batching hook: call `run` (maybe once for several requests' inputs concatenated) and answer this request's outputs. */
-export type ModelRunner = (key: RunKey, inputs: Tensors, run: (inputs: Tensors) => Promise<Tensors>) => Promise<Tensors>;
+export type ModelRunner = (
+  key: RunKey,
+  inputs: Tensors,
+  run: (inputs: Tensors) => Promise<Tensors>,
+) => Promise<Tensors>;
 
 export type ServingApi = 'predict' | 'classify' | 'regress' | 'metadata' | 'status';
 
@@ -235,7 +239,9 @@ export class RepositoryServingCore implements ServingCore {
     checkpoint(control);
     const run = (x: Tensors) => h.servable.run(x, control);
     const { runner } = this.options;
-    return runner ? runner({ model: h.name, version: h.version, signatureName, servable: h.servable }, inputs, run) : run(inputs);
+    return runner
+      ? runner({ model: h.name, version: h.version, signatureName, servable: h.servable }, inputs, run)
+      : run(inputs);
   }
 
   /** Examples (with their shared context) as serving_default's raw inputs, run; the one output, flat. */
@@ -247,7 +253,8 @@ export class RepositoryServingCore implements ServingCore {
     const names = Object.keys(sig.inputs);
     const known = new Set([...names, ...(h.servable.labelName ? [h.servable.labelName] : [])]);
     const inputs: Tensors = {};
-    for (const name of names) inputs[name] = { dtype: sig.inputs[name]!.dtype, shape: [examples.length], values: [], missing: [] };
+    for (const name of names)
+      inputs[name] = { dtype: sig.inputs[name]!.dtype, shape: [examples.length], values: [], missing: [] };
     const rows: ExampleRow[] = examples.map((ex) => ({ ...(context ?? {}), ...ex }));
     rows.forEach((row, i) => {
       for (const key of Object.keys(row))
@@ -257,7 +264,9 @@ export class RepositoryServingCore implements ServingCore {
         const t = inputs[name]!;
         const list = (Object.hasOwn(row, name) ? row[name] : []) as (number | Uint8Array)[];
         if (list.length > 1)
-          throw badRequest(`examples[${i}]: feature '${name}' has ${list.length} values; the model takes one per example`);
+          throw badRequest(
+            `examples[${i}]: feature '${name}' has ${list.length} values; the model takes one per example`,
+          );
         const v = list[0];
         const where = `examples[${i}]: feature '${name}'`;
         if (v === undefined) {
@@ -268,7 +277,9 @@ export class RepositoryServingCore implements ServingCore {
         if (t.dtype === 'DT_STRING' && !(v instanceof Uint8Array))
           throw badRequest(`${where}: Unexpected element type: ${describe(v)} is a number; expecting type: bytes`);
         if (t.dtype !== 'DT_STRING' && typeof v !== 'number')
-          throw badRequest(`${where}: Unexpected element type: ${describe(v)} is bytes; expecting type: ${t.dtype === 'DT_INT64' ? 'int64' : 'float'}`);
+          throw badRequest(
+            `${where}: Unexpected element type: ${describe(v)} is bytes; expecting type: ${t.dtype === 'DT_INT64' ? 'int64' : 'float'}`,
+          );
         if (t.dtype === 'DT_INT64' && !Number.isInteger(v))
           throw badRequest(`${where}: Unexpected element type: ${describe(v)} is a float; expecting type: int64`);
         (t.values as unknown[]).push(v);
