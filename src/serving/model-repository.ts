@@ -70,7 +70,7 @@ export interface ServableHandle {
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const loadErrorCode = (err: unknown): GrpcCodeName =>
-  err instanceof ServingError ? err.code : err instanceof DataError ? 'INVALID_ARGUMENT' : 'UNKNOWN';
+  err instanceof ServingError ? err.code : err instanceof DataError ? 'DATA_LOSS' : 'UNKNOWN';
 /** model names as folders may carry them: no separators, no leading dot */
 export const MODEL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
