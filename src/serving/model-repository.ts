@@ -289,7 +289,8 @@ export class ModelRepository {
     entry.wanted = wantedLabels;
     this.models.set(name, entry);
 
-    const wanted = new Set(policyVersions(this.policy, [...found.keys()]));
+    const byPolicy = policyVersions(this.policy, [...found.keys()]);
+    const wanted = new Set(byPolicy);
     for (const v of wantedLabels.values()) if (found.has(v)) wanted.add(v);
     // load first: the versions being replaced keep answering meanwhile
     for (const version of [...wanted].sort((a, b) => b - a)) {
@@ -300,9 +301,9 @@ export class ModelRepository {
       await this.loadVersion(name, entry, version, fp, current);
     }
     this.moveLabels(name, entry);
-    // then unload, but never the last available version while no wanted one is AVAILABLE,
-    // nor one a served label still points to
-    const wantedUp = [...wanted].some((v) => entry.versions.get(v)?.state === 'AVAILABLE');
+    // then unload, but never while no version the policy wants is AVAILABLE (a labelled old
+    // version does not count: latest requests would fall back to it), nor one a label points to
+    const wantedUp = byPolicy.some((v) => entry.versions.get(v)?.state === 'AVAILABLE');
     const labelled = new Set(entry.labels.values());
     for (const [version, v] of entry.versions) {
       if (!found.has(version)) {
