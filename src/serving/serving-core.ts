@@ -251,14 +251,16 @@ export class RepositoryServingCore implements ServingCore {
     this.checkRows(examples.length);
     const sig = h.servable.signatures[SIGNATURE_NAME]!;
     const names = Object.keys(sig.inputs);
-    const known = new Set([...names, ...(h.servable.labelName ? [h.servable.labelName] : [])]);
+    const known = new Set(names);
+    // rows straight from the data carry the label; the signature names it as the transform does ('species' for 'Species')
+    const label = h.servable.labelName?.toLowerCase();
     const inputs: Tensors = {};
     for (const name of names)
       inputs[name] = { dtype: sig.inputs[name]!.dtype, shape: [examples.length], values: [], missing: [] };
     const rows: ExampleRow[] = examples.map((ex) => ({ ...(context ?? {}), ...ex }));
     rows.forEach((row, i) => {
       for (const key of Object.keys(row))
-        if (!known.has(key))
+        if (!known.has(key) && key.toLowerCase() !== label)
           throw badRequest(`examples[${i}]: unknown feature '${key}' (model '${h.name}' reads ${names.join(', ')})`);
       for (const name of names) {
         const t = inputs[name]!;

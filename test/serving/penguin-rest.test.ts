@@ -159,6 +159,19 @@ describe('a Trainer Model over REST', () => {
           ),
         ).toBe(true);
     });
+    // whole eval rows, label included, classify too
+    const whole = penguins.evalRows
+      .slice(0, 2)
+      .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null)));
+    expect(
+      (await call('/v1/models/penguin:classify', { signature_name: 'classification', examples: whole })).status,
+    ).toBe(200);
+    const typo = await call('/v1/models/penguin:classify', {
+      signature_name: 'classification',
+      examples: [{ ...examples[0], Islnd: 'Dream' }],
+    });
+    expect(typo.status).toBe(400);
+    expect(typo.json.error).toMatch(/examples\[0\]: unknown feature 'Islnd'/);
     const noSig = await call('/v1/models/penguin:classify', { examples });
     expect(noSig.status).toBe(400);
     expect(noSig.json.error).toMatch(
