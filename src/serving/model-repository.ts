@@ -160,7 +160,9 @@ export class ModelRepository {
       if (!v) throw notFound(`Could not find version ${sel.version} of model ${model}`);
       return [v];
     }
-    return [...entry.versions.values()].sort((a, b) => b.version - a.version);
+    const all = [...entry.versions.values()].sort((a, b) => b.version - a.version);
+    if (all.length === 0) throw notFound(`Could not find any versions of model ${model}`);
+    return all;
   }
 
   /**

@@ -221,6 +221,24 @@ describe('model repository', () => {
     expect((await predict(url, 'lin/labels/stable', 1)).body).toEqual({ predictions: [[3]] });
   });
 
+  it('loads by the version policy: latest 1 by default, specific versions, plus labelled ones', async () => {
+    const base = newBase();
+    for (const v of [1, 2, 3]) await saveModel(linear(v, 0), path.join(base, 'lin', String(v)));
+    const repository = new ModelRepository(base, { pollMs: 60_000 });
+    await repository.start();
+    expect(repository.status('lin').map((v) => `${v.version}:${v.state}`)).toEqual(['3:AVAILABLE']);
+    await repository.stop();
+    promote(base, 'lin', 1, 'stable');
+    const specific = new ModelRepository(base, { pollMs: 60_000, policy: { specific: [2] } });
+    await specific.start();
+    expect(specific.status('lin').map((v) => `${v.version}:${v.state}`)).toEqual(['2:AVAILABLE', '1:AVAILABLE']);
+    expect(() => specific.acquire('lin', { version: 3 })).toThrow(/Servable not found for request: Specific\(lin, 3\)/);
+    const held = specific.acquire('lin', { label: 'stable' });
+    expect(held.version).toBe(1);
+    held.release();
+    await specific.stop();
+  });
+
   it('loads only the newest N versions plus labelled ones', async () => {
     const base = newBase();
     for (const v of [1, 2, 3, 4]) await saveModel(linear(v, 0), path.join(base, 'lin', String(v)));
