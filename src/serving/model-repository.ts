@@ -10,18 +10,16 @@
  * unloaded version is disposed only when its last in-flight request has finished. A version
  * that fails to load is reported (END with the error) and retried only when its files change.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { MODEL_JSON } from '../ml/fs-model-io.js';
 import { DataError } from '../errors.js';
 import { badRequest, failedPrecondition, notFound, ServingError } from './http-errors.js';
 import { readLabels } from './labels.js';
 import type { GrpcCodeName, VersionStateName } from './servable.js';
 import { loadServable, type Servable } from './servable-loader.js';
 import { warmUp } from './warmup.js';
+import { fingerprint, listDirs, MODEL_NAME, policyVersions, type VersionPolicy } from './version-folders.js';
 
-/** Which versions of each model to load (TF Serving's model_version_policy). */
-export type VersionPolicy = { latest: number } | { all: true } | { specific: number[] };
+export { MODEL_NAME, type VersionPolicy } from './version-folders.js';
 
 export interface ServedVersion {
   version: number;
@@ -71,39 +69,6 @@ export interface ServableHandle {
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const loadErrorCode = (err: unknown): GrpcCodeName =>
   err instanceof ServingError ? err.code : err instanceof DataError ? 'DATA_LOSS' : 'UNKNOWN';
-/** model names as folders may carry them: no separators, no leading dot */
-export const MODEL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-
-async function listDirs(dir: string): Promise<string[]> {
-  try {
-    return (await fs.readdir(dir, { withFileTypes: true }))
-      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
-      .map((d) => d.name);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-}
-
-/** undefined when the folder has no model.json yet (still being written, or not a model). */
-async function fingerprint(dir: string): Promise<string | undefined> {
-  const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => !n.startsWith('.')).sort();
-  if (!names.includes(MODEL_JSON)) return undefined;
-  const parts: string[] = [];
-  for (const n of names) {
-    const st = await fs.stat(path.join(dir, n)).catch(() => undefined);
-    if (st?.isFile()) parts.push(`${n}:${st.size}:${st.mtimeMs}`);
-  }
-  return parts.join('|');
-}
-
-function policyVersions(policy: VersionPolicy, found: number[]): number[] {
-  const newest = [...found].sort((a, b) => b - a);
-  if ('all' in policy) return newest;
-  if ('specific' in policy) return newest.filter((v) => policy.specific.includes(v));
-  return newest.slice(0, policy.latest);
-}
-
 export class ModelRepository {
   private readonly models = new Map<string, ModelEntry>();
   private timer: NodeJS.Timeout | undefined;
