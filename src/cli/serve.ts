@@ -91,6 +91,7 @@ export function registerServe(program: Command): void {
       const server = await startServer({ repository, port, host: o.host, maxRows, timeoutMs, bodyLimit, token });
       out(`tsfx serve: listening on ${server.url} (models from ${base})${token ? '; bearer token required' : ''}`);
       out(`tsfx serve: tfjs backend ${backend.name} from ${backend.package} (${backend.reason})`);
+      out(`tsfx serve: version policy ${JSON.stringify(policy)} (plus labelled versions)`);
       out(`tsfx serve: models: ${repository.modelNames().join(', ') || '(none yet)'}; Ctrl-C to stop`);
       // resolve only once closed: main.ts exits the process when this action returns
       await new Promise<void>((resolve) => {
