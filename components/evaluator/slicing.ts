@@ -1,0 +1,81 @@
+/**
+ * Slices as TFMA makes them: a SliceSpec's `features` give one slice per value (a cross of
+ * several features gives one per combination), its `values` keep only matching rows; the
+ * overall slice (empty key) is always there. A multi-valued feature puts its row in one slice
+ * per value, as TFMA's slicer does; a row missing a feature is in none of that spec's slices.
+ */
+import type { RawBatch, RawColumn } from '../../src/ml/transform/index.js';
+import { DefinitionError } from '../../src/errors.js';
+import type { SliceSpec } from './spec.js';
+
+/** A slice: (feature, value) pairs sorted by feature; [] is the overall slice. */
+export type SliceKey = [string, string][];
+
+export const OVERALL = 'Overall';
+
+/** `Overall`, `Island=Biscoe`, `Island=Biscoe & Sex=MALE`: the name files and `tsfx show` use. */
+export function sliceName(key: SliceKey): string {
+  return key.length === 0 ? OVERALL : key.map(([f, v]) => `${f}=${v}`).join(' & ');
+}
+
+/** The features a spec reads (sliced by, or filtered on). */
+export function specFeatures(spec: SliceSpec): string[] {
+  return [...new Set([...spec.features, ...Object.keys(spec.values)])].sort();
+}
+
+/** Every feature the specs name must be a column of the Examples; the error names the spec and lists the columns. */
+export function checkSliceFeatures(specs: readonly SliceSpec[], columns: readonly string[], path: string): void {
+  const known = new Set(columns);
+  specs.forEach((s, i) => {
+    for (const f of specFeatures(s))
+      if (!known.has(f))
+        throw new DefinitionError(`slice feature '${f}' is not a column of the Examples (they have ${columns.join(', ')})`, [path, i]);
+  });
+}
+
+/** The values of row `i` of a column as strings (numbers printed as JS prints them); [] when missing. */
+function cellValues(col: RawColumn | undefined, i: number): string[] {
+  if (!col) return [];
+  if (col.kind === 'number') return col.valid && col.valid[i] === 0 ? [] : [String(col.values[i])];
+  if (col.kind === 'string') return col.values[i] === null ? [] : [col.values[i]!];
+  return (col.values[i] ?? []).map(String);
+}
+
+/** Does slice `key` belong to `spec` (TFMA's is_slice_applicable): the same features, and the spec's fixed values. */
+export function sliceMatches(spec: SliceSpec, key: SliceKey): boolean {
+  const features = specFeatures(spec);
+  if (features.length !== key.length || features.some((f, i) => key[i]![0] !== f)) return false;
+  return key.every(([f, v]) => !(f in spec.values) || String(spec.values[f]) === v);
+}
+
+/**
+ * The rows of a batch in each slice the specs make (overall first), keyed by slice name. Row
+ * indices are into the batch.
+ */
+export function sliceRows(batch: RawBatch, specs: readonly SliceSpec[]): Map<string, { key: SliceKey; rows: number[] }> {
+  const out = new Map<string, { key: SliceKey; rows: number[] }>();
+  out.set(OVERALL, { key: [], rows: Array.from({ length: batch.numRows }, (_, i) => i) });
+  for (const spec of specs) {
+    const features = specFeatures(spec);
+    if (features.length === 0) continue; // the overall slice, already there
+    const cols = features.map((f) => batch.columns[f]);
+    for (let i = 0; i < batch.numRows; i++) {
+      // the cross product of each feature's values (one each for single-valued features)
+      let keys: SliceKey[] = [[]];
+      for (let j = 0; j < features.length && keys.length; j++) {
+        const f = features[j]!;
+        let values = cellValues(cols[j], i);
+        if (f in spec.values) values = values.filter((v) => v === String(spec.values[f]));
+        keys = keys.flatMap((k) => values.map((v): SliceKey => [...k, [f, v]]));
+      }
+      for (const key of keys) {
+        const name = sliceName(key);
+        let slot = out.get(name);
+        if (!slot) out.set(name, (slot = { key, rows: [] }));
+        // a list [a, a] is one membership, not two
+        if (slot.rows.at(-1) !== i) slot.rows.push(i);
+      }
+    }
+  }
+  return out;
+}
