@@ -55,7 +55,9 @@ export function sliceMatches(spec: SliceSpec, key: SliceKey): boolean {
 export function sliceRows(batch: RawBatch, specs: readonly SliceSpec[]): Map<string, { key: SliceKey; rows: number[] }> {
   const out = new Map<string, { key: SliceKey; rows: number[] }>();
   out.set(OVERALL, { key: [], rows: Array.from({ length: batch.numRows }, (_, i) => i) });
-  for (const spec of specs) {
+  // two specs can make the same slice ({features: [a]} and {values: {a: x}}): the first one fills it
+  const owner = new Map<string, number>();
+  for (const [k, spec] of specs.entries()) {
     const features = specFeatures(spec);
     if (features.length === 0) continue; // the overall slice, already there
     const cols = features.map((f) => batch.columns[f]);
@@ -70,6 +72,8 @@ export function sliceRows(batch: RawBatch, specs: readonly SliceSpec[]): Map<str
       }
       for (const key of keys) {
         const name = sliceName(key);
+        if ((owner.get(name) ?? k) !== k) continue;
+        owner.set(name, k);
         let slot = out.get(name);
         if (!slot) out.set(name, (slot = { key, rows: [] }));
         // a list [a, a] is one membership, not two

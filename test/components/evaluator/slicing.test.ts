@@ -34,6 +34,9 @@ describe('slicing', () => {
     expect(Object.keys(r)).toHaveLength(5); // row 4 has no year, row 3 no island
     expect(rowsOf([{ features: ['year'], values: { island: 'Biscoe' } }])).toEqual({ Overall: [0, 1, 2, 3, 4, 5], 'island=Biscoe & year=2007': [0], 'island=Biscoe & year=2008': [2] });
   });
+  it('two specs making the same slice count each row once', () => {
+    expect(rowsOf([{ features: ['island'] }, { values: { island: 'Biscoe' } }, { features: ['island'] }])['island=Biscoe']).toEqual([0, 2]);
+  });
   it('multi-valued features put a row in one slice per distinct value', () => {
     expect(rowsOf([{ features: ['tags'] }])).toEqual({ Overall: [0, 1, 2, 3, 4, 5], 'tags=a': [0, 1], 'tags=b': [0, 4], 'tags=c': [5] });
   });
