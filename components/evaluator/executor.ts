@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Executor } from '../../src/dsl/component.js';
 import { iterateSplit } from '../../src/io/arrow-shards.js';
+import { ensureBackend } from '../../src/ml/backend.js';
 import { rawBatchFromArrow, type RawBatch } from '../../src/ml/transform/index.js';
 import type { ModelPredictor } from '../../src/ml/model-predictor.js';
 import type { ExamplesProperties } from '../../schemas/artifacts.js';
@@ -39,6 +40,8 @@ export const evaluatorExecutor: Executor<EvaluatorComponentSpec, EvaluatorResolv
   const props = examples.properties as ExamplesProperties;
   const candidateModel = inputs.model[0]!;
   const baselineModel = inputs.baselineModel?.[0];
+  // the fastest tfjs backend that loads (native TensorFlow when built), as serving uses
+  const backend = await ensureBackend();
   const candidate = await loadPredictor(candidateModel.path);
   const baseline = baselineModel ? await loadPredictor(baselineModel.path) : undefined;
   try {
@@ -91,7 +94,7 @@ export const evaluatorExecutor: Executor<EvaluatorComponentSpec, EvaluatorResolv
     const base = baseline ? read('baseline') : undefined;
     const validation = validate({ candidate: cand, ...(base ? { baseline: base } : {}), thresholds: params.thresholds, sliceThresholds: params.sliceThresholds, blessWithoutThresholds: params.blessWithoutThresholds });
 
-    const header = { task: signature.label.task, label, classes: signature.label.classes ?? null, splits: params.splits, rows: done };
+    const header = { task: signature.label.task, label, classes: signature.label.classes ?? null, splits: params.splits, rows: done, backend: backend.package };
     const file = (m: NonNullable<typeof base>, modelId: number) =>
       JSON.stringify({ ...header, model: modelId, slices: [...m].map(([slice, s]) => ({ slice, key: s.key, metrics: s.metrics, reasons: s.reasons })) }, null, 1);
     const evalDir = outputs.evaluation.path;

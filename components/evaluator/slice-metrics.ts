@@ -61,12 +61,25 @@ export function addRows(
   ref: (r: number) => string,
 ): void {
   if (acc instanceof MulticlassAccumulator) {
-    for (const r of rows) acc.add(labels[r]!, Array.prototype.slice.call(values, r * width, (r + 1) * width) as number[], weights?.[r], ref(r));
+    const scores = rowScores(values, width);
+    for (const r of rows) acc.add(labels[r]!, scores[r]!, weights?.[r], ref(r));
   } else if (acc instanceof BinaryAccumulator) {
     for (const r of rows) acc.add(labels[r]!, values[r]!, weights?.[r], ref(r));
   } else {
     for (const r of rows) acc.add(labels[r]!, values[r]!, weights?.[r], ref(r));
   }
+}
+
+/** One view per row of a flat score array; cached per array, since every slice of a batch reads the same rows. */
+const views = new WeakMap<object, Float64Array[]>();
+function rowScores(values: ArrayLike<number>, width: number): Float64Array[] {
+  let cached = views.get(values as object);
+  if (!cached) {
+    const flat = values instanceof Float64Array ? values : Float64Array.from(values);
+    cached = Array.from({ length: flat.length / width }, (_, r) => flat.subarray(r * width, (r + 1) * width));
+    views.set(values as object, cached);
+  }
+  return cached;
 }
 
 const className = (o: MetricOptions, c: number): string => o.classes?.[c] ?? String(c);

@@ -61,24 +61,38 @@ export function sliceRows(batch: RawBatch, specs: readonly SliceSpec[]): Map<str
     const features = specFeatures(spec);
     if (features.length === 0) continue; // the overall slice, already there
     const cols = features.map((f) => batch.columns[f]);
+    const add = (name: string, key: () => SliceKey, i: number) => {
+      if ((owner.get(name) ?? k) !== k) return;
+      owner.set(name, k);
+      let slot = out.get(name);
+      if (!slot) out.set(name, (slot = { key: key(), rows: [] }));
+      // a list [a, a] is one membership, not two
+      if (slot.rows.at(-1) !== i) slot.rows.push(i);
+    };
+    const values: string[][] = features.map(() => []);
     for (let i = 0; i < batch.numRows; i++) {
-      // the cross product of each feature's values (one each for single-valued features)
-      let keys: SliceKey[] = [[]];
-      for (let j = 0; j < features.length && keys.length; j++) {
+      let single = true;
+      let empty = false;
+      for (let j = 0; j < features.length; j++) {
         const f = features[j]!;
-        let values = cellValues(cols[j], i);
-        if (f in spec.values) values = values.filter((v) => v === String(spec.values[f]));
-        keys = keys.flatMap((k) => values.map((v): SliceKey => [...k, [f, v]]));
+        let v = cellValues(cols[j], i);
+        if (f in spec.values) v = v.filter((x) => x === String(spec.values[f]));
+        values[j] = v;
+        if (v.length === 0) empty = true;
+        if (v.length > 1) single = false;
       }
-      for (const key of keys) {
-        const name = sliceName(key);
-        if ((owner.get(name) ?? k) !== k) continue;
-        owner.set(name, k);
-        let slot = out.get(name);
-        if (!slot) out.set(name, (slot = { key, rows: [] }));
-        // a list [a, a] is one membership, not two
-        if (slot.rows.at(-1) !== i) slot.rows.push(i);
+      if (empty) continue;
+      if (single) {
+        // the common case, one value per feature: the name alone, the key only for a new slice
+        let name = '';
+        for (let j = 0; j < features.length; j++) name += `${j ? ' & ' : ''}${features[j]}=${values[j]![0]}`;
+        add(name, () => features.map((f, j): [string, string] => [f, values[j]![0]!]), i);
+        continue;
       }
+      // multi-valued features: the cross product of each feature's values
+      let keys: SliceKey[] = [[]];
+      for (let j = 0; j < features.length; j++) keys = keys.flatMap((key) => values[j]!.map((v): SliceKey => [...key, [features[j]!, v]]));
+      for (const key of keys) add(sliceName(key), () => key, i);
     }
   }
   return out;
