@@ -46,7 +46,7 @@ export function checkColumns(a: { params: EvaluatorParams; label: string; column
  * The raw column the Model's label was made from: the first raw feature the training
  * TransformGraph's label output reads (`species = vocabulary('Species')` gives 'Species').
  */
-async function rawLabelColumn(artifacts: ArtifactLookup, graphId: unknown, output: string): Promise<string | undefined> {
+async function rawLabelColumn(artifacts: ArtifactLookup, graphId: unknown, output: string): Promise<{ column: string; op: string } | undefined> {
   if (typeof graphId !== 'number') return undefined;
   const found = (await artifacts.list({ type: 'TransformGraph' })).find((g) => g.id === graphId);
   if (!found) return undefined;
@@ -66,7 +66,8 @@ async function rawLabelColumn(artifacts: ArtifactLookup, graphId: unknown, outpu
     return undefined;
   };
   const ref = graph.spec.outputs[output];
-  return ref === undefined ? undefined : walk(ref);
+  const column = ref === undefined ? undefined : walk(ref);
+  return column === undefined ? undefined : { column, op: graph.spec.nodes[ref!]!.op };
 }
 
 export const evaluatorDriver: Driver<EvaluatorComponentSpec, EvaluatorResolved> = async ({ params, inputs, artifacts }) => {
@@ -75,11 +76,15 @@ export const evaluatorDriver: Driver<EvaluatorComponentSpec, EvaluatorResolved> 
   const signature = await readSignature(model.path);
   const props = examples.properties as ExamplesProperties;
   const columns = props.features.map((f) => f.name);
+  const fromGraph = await rawLabelColumn(artifacts, (model.properties as { transformGraph?: unknown }).transformGraph, signature.label.name);
+  // raw labels are compared with predictions: a regression model trained on a scaled label predicts in another unit
+  if (signature.label.task === 'regression' && fromGraph && !['feature', 'toFloat'].includes(fromGraph.op))
+    throw new DefinitionError(
+      `the Model predicts '${signature.label.name}', a ${fromGraph.op} of raw '${fromGraph.column}', but the Evaluator compares raw labels with predictions: train a regression model on the raw label`,
+      ['params', 'label'],
+    );
   let label = params.label;
-  if (!label) {
-    const fromGraph = await rawLabelColumn(artifacts, (model.properties as { transformGraph?: unknown }).transformGraph, signature.label.name);
-    label = fromGraph && columns.includes(fromGraph) ? fromGraph : signature.label.name;
-  }
+  if (!label) label = fromGraph && columns.includes(fromGraph.column) ? fromGraph.column : signature.label.name;
   checkColumns({ params, label, columns, splits: props.splitNames, signature });
 
   let baseline: EvaluatorResolved['baseline'];

@@ -11,7 +11,7 @@ import type { InputArtifact } from '../../../src/dsl/component.js';
 import { DataError, DefinitionError } from '../../../src/errors.js';
 import { removeTempDirs, runExampleGen, tempDir } from '../example-gen/helpers.js';
 import { runTrainer, transformedPenguins } from '../trainer/helpers.js';
-import { runEvaluator } from './helpers.js';
+import { found, runEvaluator } from './helpers.js';
 
 const penguins = JSON.parse(fs.readFileSync(new URL('../../../node_modules/vega-datasets/data/penguins.json', import.meta.url), 'utf8')) as Record<string, unknown>[];
 
@@ -62,6 +62,17 @@ describe('Evaluator bad input', () => {
     const err = await fails(runEvaluator({ examples: await examplesOf(rows), model }, { label: 'Species' }));
     expect(err).toBeInstanceOf(DataError);
     expect(err.message).toMatch(/row \d+: label 'Species' is "Emperor", which is not one of the Model's classes \(Adelie, Gentoo, Chinstrap\)/);
+  });
+  it('a regression Model trained on a scaled label is refused: raw labels would be compared with z-scores', async () => {
+    // the penguin Model's files with a signature claiming a regression on beak_length = zScore(fillMissing('Beak Length (mm)'))
+    const dir = tempDir('regression-model');
+    fs.cpSync(model.path, dir, { recursive: true });
+    const sig = JSON.parse(fs.readFileSync(path.join(dir, 'signature.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'signature.json'), JSON.stringify({ ...sig, label: { name: 'beak_length', task: 'regression' } }));
+    const scaled: InputArtifact<'Model'> = { ...model, uri: dir, path: dir, properties: { ...model.properties, transformGraph: data.transformGraph.id } };
+    const err = await fails(runEvaluator({ examples: data.raw, model: scaled }, {}, [found(data.transformGraph, 'Transform.transformGraph')]));
+    expect(err).toBeInstanceOf(DefinitionError);
+    expect(err.message).toMatch(/the Model predicts 'beak_length', a zScore of raw 'Beak Length \(mm\)'.*train a regression model on the raw label/);
   });
   it('topK on a model that is not multiclass is refused', async () => {
     // a binary signature: the params are checked against the candidate's task
