@@ -16,7 +16,7 @@ import type { ExamplesProperties } from '../../schemas/artifacts.js';
 import { checkColumns, type EvaluatorResolved } from './driver.js';
 import { sliceRows, specFeatures, type SliceKey } from './slicing.js';
 import { addRows, flatMetrics, newAccumulator, plotsOf, type MetricOptions, type SliceAccumulator } from './slice-metrics.js';
-import { classOrder, labelsOf, loadPredictor, weightsOf } from './scoring.js';
+import { classOrder, labelsOf, loadPredictor, reorder, weightsOf } from './scoring.js';
 import { BASELINE_METRICS_FILE, BLESSED_FILE, METRICS_FILE, NOT_BLESSED_FILE, PLOTS_FILE, VALIDATION_FILE, type EvaluatorComponentSpec } from './spec.js';
 import { validate } from './thresholds.js';
 
@@ -24,15 +24,6 @@ interface Slot {
   key: SliceKey;
   candidate: SliceAccumulator;
   baseline?: SliceAccumulator;
-}
-
-/** The baseline's output in the candidate's class order. */
-function reorder(values: number[], width: number, order: number[] | undefined): number[] {
-  if (!order) return values;
-  if (width === 1) return order[1] === 1 ? values : values.map((p) => 1 - p); // binary, classes swapped
-  const out = new Array<number>(values.length);
-  for (let r = 0; r < values.length / width; r++) for (let c = 0; c < width; c++) out[r * width + c] = values[r * width + order[c]!]!;
-  return out;
 }
 
 export const evaluatorExecutor: Executor<EvaluatorComponentSpec, EvaluatorResolved> = async ({ inputs, outputs, params, resolved, ctx }) => {

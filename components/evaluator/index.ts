@@ -20,6 +20,12 @@ import { EvaluatorParams, evaluatorSpec } from './spec.js';
 const evaluatorExecutor: Executor<typeof evaluatorSpec, EvaluatorResolved> = async (args) =>
   (await import('./executor.js')).evaluatorExecutor(args);
 
+/**
+ * The Evaluator node: raw `examples` and a `model` in (a `baselineModel` too, or the driver
+ * finds the latest blessed one); `evaluation` (ModelEvaluation) and `blessing` (ModelBlessing) out.
+ * @example
+ * const ev = p.add(Evaluator({ examples: gen.outputs.examples, model: trainer.outputs.model, thresholds: { accuracy: { value: { lowerBound: 0.9 } } } }));
+ */
 export const Evaluator = defineComponent(evaluatorSpec);
 
 export const evaluatorComponent = {

@@ -97,6 +97,15 @@ export function classOrder(candidate: ModelSignature, baseline: ModelSignature):
   if (!a || !b || a.join('\u0000') === b.join('\u0000')) return undefined;
   if (a.length !== b.length || !a.every((c) => b.includes(c)))
     throw new DefinitionError(`the baseline Model's classes (${b.join(', ')}) differ from the candidate's (${a.join(', ')})`, ['baselineModel']);
-  // binary: one output, P(class 1); swapped classes mean 1 - p (handled by the caller via this order)
+  // binary: one output, P(class 1); swapped classes mean 1 - p (see reorder)
   return a.map((c) => b.indexOf(c));
+}
+
+/** The baseline's flat output (`width` per row) in the candidate's class order, from classOrder's permutation. */
+export function reorder(values: number[], width: number, order: number[] | undefined): number[] {
+  if (!order) return values;
+  if (width === 1) return order[1] === 1 ? values : values.map((p) => 1 - p); // binary, classes swapped
+  const out = new Array<number>(values.length);
+  for (let r = 0; r < values.length / width; r++) for (let c = 0; c < width; c++) out[r * width + c] = values[r * width + order[c]!]!;
+  return out;
 }
