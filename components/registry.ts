@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyComponentSpec, ComponentImpl } from '../src/dsl/component.js';
 import { DefinitionError } from '../src/errors.js';
+import { evaluatorComponent } from './evaluator/index.js';
 import { exampleGenComponent } from './example-gen/index.js';
 import { exampleValidatorComponent } from './example-validator/index.js';
 import { importSchemaGenComponent } from './import-schema-gen/index.js';
@@ -28,6 +29,7 @@ export const builtinComponents: ComponentImpl[] = [
   transformComponent,
   tunerComponent,
   trainerComponent,
+  evaluatorComponent,
   pusherComponent,
 ];
 
