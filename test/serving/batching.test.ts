@@ -8,6 +8,7 @@ import {
   type BatchingParameters,
   type BatchScheduler,
 } from '../../src/serving/batching.js';
+import { DefinitionError } from '../../src/errors.js';
 import { ServingError } from '../../src/serving/http-errors.js';
 
 /** n rows of 2 floats, row i = [base + i, -(base + i)] so every caller's rows are told apart */
@@ -207,6 +208,45 @@ describe('createBatchScheduler', () => {
     expect(narrow.y!.shape).toEqual([2, 2]);
     await batcher.close();
     expect((await rejection(batcher.submit(rowsFrom(0, 1)))).statusCode).toBe(503);
+  });
+
+  it('shares its batch threads round-robin between models, so a busy one cannot starve another', async () => {
+    const scheduler = createBatchScheduler({ numBatchThreads: 1, maxBatchSize: 1, maxEnqueuedBatches: 100 });
+    schedulers.push(scheduler);
+    const order: string[] = [];
+    const queue = (name: string) =>
+      scheduler.addQueue({
+        name,
+        codec: tensorMapCodec,
+        run: async (x) => {
+          order.push(name);
+          await new Promise((r) => setTimeout(r, 5));
+          return timesTen(x);
+        },
+      });
+    const busy = queue('busy/1');
+    const quiet = queue('quiet/1');
+    const all = Array.from({ length: 5 }, (_, k) => busy.submit(rowsFrom(k, 1)));
+    all.push(quiet.submit(rowsFrom(9, 1)));
+    await Promise.all(all);
+    expect(order.indexOf('quiet/1')).toBe(1);
+    expect(order.filter((n) => n === 'busy/1')).toHaveLength(5);
+  });
+
+  it('refuses parameters TF Serving refuses, naming the knob', () => {
+    expect(() => createBatchScheduler({ numBatchThreads: 0 })).toThrow(DefinitionError);
+    const scheduler = createBatchScheduler();
+    expect(() =>
+      scheduler.addQueue({
+        name: 'm/1',
+        codec: tensorMapCodec,
+        run: timesTen,
+        parameters: { maxBatchSize: 8, enableLargeBatchSplitting: true, maxExecutionBatchSize: 16 },
+      }),
+    ).toThrow('batching.maxExecutionBatchSize: 16 is larger than maxBatchSize 8');
+    expect(() =>
+      scheduler.addQueue({ name: 'm/1', codec: tensorMapCodec, run: timesTen, parameters: { batchTimeoutMicros: -1 } }),
+    ).toThrow('batching.batchTimeoutMicros: must be an integer >= 0, got -1');
   });
 
   it('batches concurrent requests into a real tfjs model and matches unbatched predictions', async () => {
