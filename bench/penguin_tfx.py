@@ -122,6 +122,9 @@ def main():
         'tfx': tfx.__version__, 'rows': rows, 'import_s': t_imported - t_start, 'run_s': t1 - t0, 'total_s': t1 - t_start,
         'nodes': node_times(os.path.join(a.work, 'metadata.sqlite')), 'pushed': pushed,
     }
+    for n in result['nodes']:
+        print(f"[penguin_tfx] {n['node']:<32} {n['seconds']:8.2f} s  {n['state']}", file=sys.stderr)
+    print(f"[penguin_tfx] imports {result['import_s']:.2f} s, LocalDagRunner.run {result['run_s']:.2f} s, total {result['total_s']:.2f} s", file=sys.stderr)
     print(json.dumps(result))
 
 
