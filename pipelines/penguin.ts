@@ -9,9 +9,11 @@
  * Run it with `npm run example` (or `node bin/tsfx.js run pipelines/penguin.ts`).
  */
 import { definePipeline } from '../src/dsl/pipeline.js';
+import { Evaluator } from '../components/evaluator/index.js';
 import { ExampleGen } from '../components/example-gen/index.js';
 import { ExampleValidator } from '../components/example-validator/index.js';
 import { SchemaGen } from '../components/schema-gen/index.js';
+import { Pusher } from '../components/pusher/index.js';
 import { StatisticsGen } from '../components/statistics-gen/index.js';
 import { Trainer } from '../components/trainer/index.js';
 import { Transform } from '../components/transform/index.js';
@@ -44,7 +46,7 @@ export default definePipeline({ name: 'penguin' }, (p) => {
       }),
     }),
   );
-  p.add(
+  const trainer = p.add(
     Trainer({
       examples: transform.outputs.transformedExamples,
       transformGraph: transform.outputs.transformGraph,
@@ -55,4 +57,16 @@ export default definePipeline({ name: 'penguin' }, (p) => {
       earlyStopping: { monitor: 'val_loss', patience: 5 },
     }),
   );
+  // scored on the raw eval rows through the Model's own transform, as serving will score them;
+  // blessed when accurate enough and no worse than the model blessed before (TFX's penguin rule)
+  const evaluator = p.add(
+    Evaluator({
+      examples: gen.outputs.examples,
+      model: trainer.outputs.model,
+      slicing: [{ features: ['Island'] }],
+      thresholds: { accuracy: { value: { lowerBound: 0.9 }, change: { direction: 'higherIsBetter', absolute: -1e-10 } } },
+    }),
+  );
+  // a new version of the served model `penguin` (`tsfx serve` picks it up), only when blessed
+  p.add(Pusher({ model: trainer.outputs.model, blessing: evaluator.outputs.blessing, servingModel: 'penguin' }));
 });
