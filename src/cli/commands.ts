@@ -17,6 +17,7 @@ const modules: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['resume'], load: async () => (await import('./resume.js')).registerResume },
   { names: ['serve', 'promote', 'rollback'], load: async () => (await import('./serve.js')).registerServe },
   { names: ['gc'], load: async () => (await import('./gc.js')).registerGc },
+  { names: ['schedule'], load: async () => (await import('./schedule.js')).registerSchedule },
 ];
 
 /** Every command name, in the order `tsfx --help` lists them; docker-compose's commands are checked against it. */
