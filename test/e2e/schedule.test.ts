@@ -70,7 +70,7 @@ const nextActionRun = async (since: Date, what: string): Promise<RunSummary> => 
 describe('a schedule', () => {
   it('retrains on the latest span, from the file as it is at each run; pause, trigger, delete', async () => {
     const file = writeScheduledPipeline(dir, { name: pipeline, epochs: 2 });
-    const span1Rows = dropSpan(dir, 1, 0, 150);
+    const span1Rows = dropSpan(dir, 1, (i) => i % 2 === 0);
     const created = await tsfx('schedule', 'create', file, '--every', '3s', '--id', id, '--param', 'ExampleGen.input=data/span-{SPAN}.json');
     expect(created).toContain(`created schedule ${id}: pipeline ${pipeline} every 3s, overlap skip`);
     const listed = JSON.parse(await tsfx('schedule', 'list', '--json')) as ScheduleView[];
@@ -99,7 +99,7 @@ describe('a schedule', () => {
     await tsfx('schedule', 'pause', id, '--note', 'dropping span 2');
     const paused = await describeIt();
     expect(paused).toMatchObject({ paused: true, note: 'dropping span 2' });
-    const span2Rows = dropSpan(dir, 2, 100, 344);
+    const span2Rows = dropSpan(dir, 2, () => true);
     writeScheduledPipeline(dir, { name: pipeline, epochs: 3 });
     const resumedAt = new Date();
     await tsfx('schedule', 'unpause', id);
@@ -176,9 +176,10 @@ describe('tsfx schedule (CLI)', () => {
     await fails(['create', path.join(cliDir, 'missing.ts'), '--every', '1h'], /missing.ts does not exist/);
     await fails(['create', file, '--every', '1h', '--id', 'a b'], /schedule id 'a b'/);
     for (const verb of ['describe', 'pause', 'unpause', 'trigger', 'delete'])
-      await fails([verb, 'no-such'], /no schedule 'no-such' in this store \(schedules: cli-penguin\)/);
+      await fails([verb, 'no-such'], /no schedule 'no-such' in this store \(schedules: (.*, )?cli-penguin\b/);
     await fails(['backfill', 'cli-penguin', '--from', '2026-01-02T00:00:00Z', '--to', '2026-01-01T00:00:00Z'], /must be before --to/);
     await fails(['backfill', 'cli-penguin', '--from', 'yesterday', '--to', '2026-01-01T00:00:00Z'], /--from 'yesterday' is not a date/);
     await tsfx('schedule', 'delete', 'cli-penguin');
-  }, 180_000);
+    // each CLI call is a Node process loading tsx and the CLI: seconds apiece on a busy machine
+  }, 480_000);
 });
