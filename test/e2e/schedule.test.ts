@@ -6,6 +6,7 @@
  * did not change; pause stops runs, trigger starts one, delete removes the schedule.
  * Then the CLI: create-or-update (an update keeps a pause) and its errors.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,6 +148,42 @@ describe('a schedule', () => {
     // the runs stay in metadata
     expect((await scheduledRuns()).length).toBeGreaterThanOrEqual(4);
   }, 900_000);
+});
+
+describe('a scheduled run on `tsfx worker`', () => {
+  it('runs a custom component that the pipeline file registers, though the worker was not told of it', async () => {
+    // queues of their own: only the worker process below polls them
+    const own = { ...env.env, TSFX_QUEUE_PREFIX: `${env.env.TSFX_QUEUE_PREFIX}w-` };
+    const worker = spawn(process.execPath, ['bin/tsfx.js', 'worker'], { env: own, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    worker.stdout!.on('data', (d: Buffer) => (said += d.toString()));
+    worker.stderr!.on('data', (d: Buffer) => (said += d.toString()));
+    try {
+      await waitFor('the worker to poll', () => said.includes('worker polling'), 120_000);
+      const made = await runTsfx(own, 'schedule', 'create', 'pipelines/penguin-custom.ts', '--cron', '0 3 1 1 *', '--id', 'custom');
+      expect(made.code, made.stderr).toBe(0);
+      const at = new Date();
+      expect((await runTsfx(own, 'schedule', 'trigger', 'custom')).code).toBe(0);
+      const action = await waitFor(
+        'the triggered action',
+        async () => {
+          const d = JSON.parse((await runTsfx(own, 'schedule', 'describe', 'custom', '--json')).stdout) as ScheduleView;
+          return d.recent.find((a) => new Date(a.takenAt) > at);
+        },
+        120_000,
+        1_000,
+      );
+      const r = (await env.client.workflow.getHandle(action.workflowId).result()) as ScheduledRunResult;
+      expect(r).toMatchObject({ pipeline: 'penguin-custom', status: 'COMPLETE' });
+      const [run] = (await env.store.listRuns({ pipeline: 'penguin-custom' })).filter((x) => x.runId === r.runId);
+      expect(run).toMatchObject({ status: 'COMPLETE', trigger: 'schedule:custom' });
+      const missing = (await env.store.listExecutions({ pipeline: 'penguin-custom', runId: r.runId, nodeId: 'MissingValues' }))[0]!;
+      expect(missing.state).toBe('COMPLETE');
+    } finally {
+      await runTsfx(own, 'schedule', 'delete', 'custom');
+      worker.kill('SIGTERM');
+    }
+  }, 400_000);
 });
 
 describe('tsfx schedule (CLI)', () => {
