@@ -216,6 +216,22 @@ describe('tsfx schedule (CLI)', () => {
       await fails([verb, 'no-such'], /no schedule 'no-such' in this store \(schedules: (.*, )?cli-penguin\b/);
     await fails(['backfill', 'cli-penguin', '--from', '2026-01-02T00:00:00Z', '--to', '2026-01-01T00:00:00Z'], /must be before --to/);
     await fails(['backfill', 'cli-penguin', '--from', 'yesterday', '--to', '2026-01-01T00:00:00Z'], /--from 'yesterday' is not a date/);
+    // a backfill takes exactly the times the timetable had in the range: every 12h is 00:00 and 12:00 UTC
+    await tsfx('schedule', 'unpause', 'cli-penguin');
+    expect(await tsfx('schedule', 'backfill', 'cli-penguin', '--from', '2026-01-01T11:00:00Z', '--to', '2026-01-01T13:00:00Z')).toContain(
+      'backfilling schedule cli-penguin from 2026-01-01T11:00:00.000Z to 2026-01-01T13:00:00.000Z (overlap buffer-all)',
+    );
+    const backfilled = await waitFor(
+      'the backfilled action',
+      async () => {
+        const s = JSON.parse(await tsfx('schedule', 'describe', 'cli-penguin', '--json')) as ScheduleView;
+        return s.actionsTaken > 0 && s;
+      },
+      120_000,
+      1_000,
+    );
+    expect(backfilled.actionsTaken).toBe(1);
+    expect(backfilled.recent.map((a) => a.scheduledAt)).toEqual(['2026-01-01T12:00:00.000Z']);
     await tsfx('schedule', 'delete', 'cli-penguin');
     // each CLI call is a Node process loading tsx and the CLI: seconds apiece on a busy machine
   }, 480_000);
