@@ -50,6 +50,16 @@ async function withTemporal<T>(fn: (client: Client, config: StoreConfig) => Prom
   }
 }
 
+/** This store's runs that the schedule started, newest first. */
+async function withRunsOf(id: string) {
+  const store = await openMetadataStore(loadConfig().metadataUrl);
+  try {
+    return (await store.listRuns()).filter((r) => r.trigger === `schedule:${id}`);
+  } finally {
+    await store.close();
+  }
+}
+
 /** Exactly one of --cron / --every. */
 export function timingOf(o: { cron?: string; every?: string; timezone?: string }): ScheduleTiming {
   if (o.cron !== undefined && o.every !== undefined)
@@ -155,6 +165,12 @@ export function registerSchedule(program: Command): void {
         if (s.recent.length) {
           out('  recent');
           for (const a of s.recent.slice(-5)) out(`    ${when(a.scheduledAt)}  started ${when(a.takenAt)}  ${a.workflowId}`);
+        }
+        // what those runs did, from metadata (Temporal only knows they started)
+        const runs = await withRunsOf(s.id);
+        if (runs.length) {
+          out('  runs (metadata, newest first)');
+          for (const r of runs.slice(0, 5)) out(`    ${r.pipeline}/${r.runId}  ${r.status}${r.error ? `  ${r.error}` : ''}`);
         }
       }),
     );

@@ -74,7 +74,11 @@ describe('a schedule', () => {
     const span1Rows = dropSpan(dir, 1, (i) => i % 2 === 0);
     const created = await tsfx('schedule', 'create', file, '--every', '3s', '--id', id, '--param', 'ExampleGen.input=data/span-{SPAN}.json');
     expect(created).toContain(`created schedule ${id}: pipeline ${pipeline} every 3s, overlap skip`);
-    const listed = JSON.parse(await tsfx('schedule', 'list', '--json')) as ScheduleView[];
+    // Temporal's list reads its visibility store, which may lag a create by a moment
+    const listed = await waitFor('the schedule to be listed', async () => {
+      const l = JSON.parse(await tsfx('schedule', 'list', '--json')) as ScheduleView[];
+      return l.length > 0 && l;
+    });
     expect(listed.map((s) => s.id)).toEqual([id]);
     expect(listed[0]).toMatchObject({ pipeline, file, params: ['ExampleGen.input=data/span-{SPAN}.json'], when: 'every 3s', paused: false });
 
@@ -124,6 +128,7 @@ describe('a schedule', () => {
     const runsJson = JSON.parse(await tsfx('runs', '--pipeline', pipeline, '--json', '--limit', '100')) as RunSummary[];
     for (const r of [first, second, third]) expect(runsJson.find((x) => x.runId === r.runId)?.trigger).toBe(`schedule:${id}`);
     expect(await tsfx('runs', '--pipeline', pipeline)).toMatch(new RegExp(`${third.runId}\\s+COMPLETE\\s+schedule:${id}`));
+    expect(await tsfx('schedule', 'describe', id)).toContain(`${pipeline}/${third.runId}  COMPLETE`);
 
     // paused: no action for several intervals; trigger starts one at once
     await tsfx('schedule', 'pause', id);
