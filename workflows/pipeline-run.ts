@@ -197,7 +197,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   };
 
   const thisRun = { storeId, pipeline: spec.name, runId };
-  await book.startRun(thisRun);
+  await book.startRun({ ...thisRun, trigger: input.trigger ?? 'manual' });
   try {
     const settled = await Promise.allSettled(spec.nodes.map(schedule));
     const cancel = settled.find((s) => s.status === 'rejected' && isCancellation(s.reason));

@@ -18,6 +18,7 @@ const modules: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['serve', 'promote', 'rollback'], load: async () => (await import('./serve.js')).registerServe },
   { names: ['models', 'push'], load: async () => (await import('./models.js')).registerModels },
   { names: ['gc'], load: async () => (await import('./gc.js')).registerGc },
+  { names: ['schedule'], load: async () => (await import('./schedule.js')).registerSchedule },
 ];
 
 /** Every command name, in the order `tsfx --help` lists them; docker-compose's commands are checked against it. */

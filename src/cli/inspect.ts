@@ -75,11 +75,12 @@ export function registerInspect(program: Command): void {
         if (o.json) return out(toJson(runs));
         out(
           table(
-            ['PIPELINE', 'RUN', 'STATUS', 'STARTED', 'EXECUTIONS'],
+            ['PIPELINE', 'RUN', 'STATUS', 'TRIGGER', 'STARTED', 'EXECUTIONS'],
             runs.map((r) => [
               r.pipeline,
               r.runId,
               r.noWorker ? `${r.status} (no worker)` : r.status,
+              r.trigger,
               when(r.startTime),
               Object.entries(r.states)
                 .map(([s, n]) => `${n} ${s.toLowerCase()}`)

@@ -149,6 +149,7 @@ export async function queryRuns(db: Db, f: { pipeline?: string; limit?: number }
       endTime: new Date(Number(r.end_time)),
       states,
       status: runStatus(states),
+      trigger: 'manual',
     });
   }
   for (const c of contexts) {
@@ -167,6 +168,7 @@ export async function queryRuns(db: Db, f: { pipeline?: string; limit?: number }
       states: known?.states ?? {},
       // the workflow's own outcome: a halted run is FAILED though its executions are COMPLETE
       status: p.state,
+      trigger: p.trigger ?? 'manual',
       ...(p.error !== undefined ? { error: p.error } : {}),
     });
   }

@@ -17,6 +17,8 @@ export interface RunStateRecord {
   state: RunState;
   workflowId?: string | null;
   error?: string;
+  /** what started the run: `manual` (tsfx run, an API call) or `schedule:<id>`; recorded once, at the start */
+  trigger?: string;
 }
 
 /** Properties kept on the run context (besides pipeline, runId, workflowId). */
@@ -25,6 +27,7 @@ export interface RunContextProperties {
   error?: string;
   startTime?: number;
   endTime?: number;
+  trigger?: string;
 }
 
 export async function recordRunState(db: Db, dialect: SqlDialect, types: TypeIds, r: RunStateRecord): Promise<void> {
@@ -55,6 +58,8 @@ export async function recordRunState(db: Db, dialect: SqlDialect, types: TypeIds
       state: r.state,
       startTime: before.startTime ?? now,
       ...(r.workflowId ? { workflowId: r.workflowId } : {}),
+      // the first start says who started it; a later RUNNING or outcome never changes that
+      ...(r.trigger && before.trigger === undefined ? { trigger: r.trigger } : {}),
       ...(terminal ? { endTime: now } : {}),
     };
     if (r.error !== undefined) next.error = r.error;

@@ -73,6 +73,8 @@ export interface RunSummary {
   status: 'RUNNING' | 'COMPLETE' | 'FAILED' | 'CANCELED';
   /** why the run failed, as the workflow reported it */
   error?: string;
+  /** what started it: `manual`, or `schedule:<id>` for a run a schedule started (runs recorded before triggers were kept: `manual`) */
+  trigger: string;
 }
 
 export interface NewExecution {
@@ -180,7 +182,7 @@ export interface MetadataStore {
   /** Newest COMPLETE execution with this cache key, with its output artifacts by event name. */
   findCompletedByCacheKey(cacheKey: string): Promise<{ execution: Execution; outputs: { name: string; artifact: Artifact }[] } | undefined>;
   /** The run's state as its workflow sees it (RUNNING at start, then its outcome), on its pipeline_run context. */
-  recordRunState(r: { pipeline: string; runId: string; state: 'RUNNING' | 'COMPLETE' | 'FAILED' | 'CANCELED'; workflowId?: string | null; error?: string }): Promise<void>;
+  recordRunState(r: { pipeline: string; runId: string; state: 'RUNNING' | 'COMPLETE' | 'FAILED' | 'CANCELED'; workflowId?: string | null; error?: string; trigger?: string }): Promise<void>;
   /** Set every NEW/RUNNING execution of a run to `state` (cancel, fail); returns how many. */
   finishOpenExecutions(pipeline: string, runId: string, state: 'CANCELED' | 'FAILED'): Promise<number>;
 

@@ -109,7 +109,13 @@ export function createActivities(deps: ActivityDeps) {
 
     /** The run's workflow started: `tsfx runs` lists it from now on, even if no node ever runs. */
     async startRun(input: StartRunInput): Promise<void> {
-      await store.recordRunState({ pipeline: input.pipeline, runId: input.runId, state: 'RUNNING', workflowId: ids().workflowId });
+      await store.recordRunState({
+        pipeline: input.pipeline,
+        runId: input.runId,
+        state: 'RUNNING',
+        workflowId: ids().workflowId,
+        trigger: input.trigger ?? 'manual',
+      });
     },
 
     /** The workflow's outcome; a canceled or failed run's open executions are closed with it. */

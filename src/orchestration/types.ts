@@ -12,6 +12,8 @@ export interface PipelineRunInput {
   queuePrefix: string;
   /** the metadata store the run is recorded in; every activity checks it serves this store */
   storeId: string;
+  /** what started the run, recorded on its pipeline_run context: absent = `manual`, or `schedule:<id>` */
+  trigger?: string;
 }
 
 /** What every activity input carries, so a worker of another store refuses it (activity-deps.ts). */
@@ -119,6 +121,8 @@ export interface FailNodeInput extends StoreScoped {
 export interface StartRunInput extends StoreScoped {
   pipeline: string;
   runId: string;
+  /** only on the start: `manual` or `schedule:<id>` */
+  trigger?: string;
 }
 
 export interface FinishRunInput extends StartRunInput {

@@ -21,6 +21,7 @@ import { bindStore, type TsfxConfig } from '../config.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { createActivities } from './activities.js';
 import { activityQueuePolled, type PollerService } from './liveness.js';
+import { createScheduleActivities } from './schedule-activity.js';
 import { registeredComponents } from '../../components/registry.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -92,13 +93,15 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
       return { workflowId: info.workflowExecution?.workflowId, workflowRunId: info.workflowExecution?.runId };
     },
   });
+  // a scheduled run's first step (compile the pipeline file as it is now) runs on any of our workers
+  const scheduleActivities = createScheduleActivities({ storeId: opts.store.storeId, components });
   const bundle = opts.queues.includes('cpu') ? await workflowBundle(opts.config.home) : undefined;
   const create = (queue: QueueName) =>
     Worker.create({
       connection,
       namespace: opts.config.temporalNamespace,
       taskQueue: `${config.queuePrefix}${queue}`,
-      activities,
+      activities: { ...activities, ...scheduleActivities },
       // the cpu worker also hosts the workflow
       workflowBundle: queue === 'cpu' ? bundle : undefined,
       maxConcurrentActivityTaskExecutions: opts.maxConcurrentExecutors ?? 8,

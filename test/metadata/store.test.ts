@@ -356,6 +356,20 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata store on %s', (backend)
     expect(await store.listRuns({ pipeline: 'nothing' })).toEqual([]);
   });
 
+  it("records who started a run once: the first start's trigger stays; a run without one is manual", async () => {
+    await open();
+    await store.recordRunState({ pipeline: 'penguin', runId: 's', state: 'RUNNING', trigger: 'schedule:nightly' });
+    // a retried start, then the outcome: neither changes who started it
+    await store.recordRunState({ pipeline: 'penguin', runId: 's', state: 'RUNNING', trigger: 'manual' });
+    await store.recordRunState({ pipeline: 'penguin', runId: 's', state: 'COMPLETE' });
+    await store.recordRunState({ pipeline: 'penguin', runId: 'm', state: 'RUNNING' });
+    await store.createExecution(newExec('N0', { runId: 'old', state: 'COMPLETE', pipeline: 'penguin' }));
+    const byId = Object.fromEntries((await store.listRuns({ pipeline: 'penguin' })).map((r) => [r.runId, r]));
+    expect(byId.s).toMatchObject({ status: 'COMPLETE', trigger: 'schedule:nightly' });
+    expect(byId.m!.trigger).toBe('manual');
+    expect(byId.old!.trigger).toBe('manual');
+  });
+
   it('finds the latest LIVE artifact of a type in a pipeline, with property filters', async () => {
     await open();
     const bless = async (blessed: boolean, pipeline = 'penguin', extra: Record<string, unknown> = {}) => {
