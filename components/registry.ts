@@ -11,6 +11,7 @@ import type { AnyComponentSpec, ComponentImpl } from '../src/dsl/component.js';
 import { DefinitionError } from '../src/errors.js';
 import { exampleGenComponent } from './example-gen/index.js';
 import { exampleValidatorComponent } from './example-validator/index.js';
+import { infraValidatorComponent } from './infra-validator/index.js';
 import { importSchemaGenComponent } from './import-schema-gen/index.js';
 import { schemaGenComponent } from './schema-gen/index.js';
 import { statisticsGenComponent } from './statistics-gen/index.js';
@@ -27,6 +28,7 @@ export const builtinComponents: ComponentImpl[] = [
   transformComponent,
   tunerComponent,
   trainerComponent,
+  infraValidatorComponent,
 ];
 
 const registered = new Map<string, ComponentImpl>(builtinComponents.map((c) => [c.spec.name, c]));
