@@ -16,7 +16,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const CHILD = fileURLToPath(new URL('./sandbox-child.ts', import.meta.url));
 const POLL_MS = 25;
-const STDERR_KEEP = 4000;
+// the head of stderr: a fatal error's message comes before its (long) native stack trace
+const STDERR_KEEP = 64 * 1024;
 
 export interface SandboxOptions {
   /** the Model folder to serve */
@@ -88,12 +89,16 @@ function command(opts: SandboxOptions): { file: string; args: string[] } {
 
 const MEMORY_HINT = /out of memory|heap limit|allocation failed|cannot allocate|pthread_create|ENOMEM|std::bad_alloc|OOM/i;
 
+/** Stack frames and V8's banner lines say nothing a user can act on. */
+const NOISE = /^(#.*|\d+: 0x[0-9a-f]+.*|-+ (Native|JS) stack trace -+|FailureMessage Object.*|Node\.js v.*|at .*)$/;
+
 function describeExit(exit: ExitInfo, stderr: string, capMb: number): string {
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && l !== '#');
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !NOISE.test(l));
+  const oom = stderr.split('\n').map((l) => l.replace(/^#\s*/, '').trim()).find((l) => MEMORY_HINT.test(l));
+  if (oom) return `the model server ${how}, out of memory under the ${capMb} MB cap (raise memoryLimitMb): ${oom}`;
   const last = lines.slice(-2).join(' | ');
-  const memory = MEMORY_HINT.test(stderr) ? ` (out of memory under the ${capMb} MB cap: raise memoryLimitMb)` : '';
-  return `the model server ${how}${memory}${last ? `: ${last}` : ''}`;
+  return `the model server ${how}${last ? `: ${last}` : ''}`;
 }
 
 /** Poll the REST status of version 1 until AVAILABLE; a version in END is a load failure with its error. */
@@ -123,7 +128,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const child: ChildProcess = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (s: string) => (stderr = (stderr + s).slice(-STDERR_KEEP)));
+  child.stderr!.on('data', (s: string) => {
+    if (stderr.length < STDERR_KEEP) stderr += s.slice(0, STDERR_KEEP - stderr.length);
+  });
   let exit: ExitInfo | undefined;
   let spawnError: Error | undefined;
   // 'exit' may come before stderr is drained: 'close' waits for both
