@@ -27,7 +27,17 @@ case "$home" in /*) ;; *) home="$(pwd)/$home" ;; esac
 venvs="$home/venvs"
 venv="$venvs/$name"
 stamp="$venv/.tsfx-requirements"
-want="$(printf '%s\n' "$@" | sort)"
+with_deps=()
+no_deps=()
+seen_marker=0
+for r in "$@"; do
+  if [ "$r" = "--no-deps" ]; then seen_marker=1
+  elif [ "$seen_marker" = 1 ]; then no_deps+=("$r")
+  else with_deps+=("$r"); fi
+done
+# sorted on each side of the marker: which side a package is on matters
+want="$(printf '%s\n' "${with_deps[@]}" | sort)"
+if [ "${#no_deps[@]}" -gt 0 ]; then want="$want"$'\n--no-deps\n'"$(printf '%s\n' "${no_deps[@]}" | sort)"; fi
 
 log() { echo "[python-venv $name] $*" >&2; }
 
@@ -56,14 +66,6 @@ if ! is_ready; then
     "$py" -m venv "$venv"
     log "upgrading pip"
     "$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q --upgrade pip >&2
-    with_deps=()
-    no_deps=()
-    seen_marker=0
-    for r in "$@"; do
-      if [ "$r" = "--no-deps" ]; then seen_marker=1
-      elif [ "$seen_marker" = 1 ]; then no_deps+=("$r")
-      else with_deps+=("$r"); fi
-    done
     log "installing: ${with_deps[*]}"
     "$venv/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off "${with_deps[@]}" >&2
     if [ "${#no_deps[@]}" -gt 0 ]; then
