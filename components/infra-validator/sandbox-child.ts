@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   if (!process.send) throw new Error('sandbox-child.ts runs only as the InfraValidator sandbox (it needs an IPC channel)');
   // the parent gone (killed, crashed) closes the channel: stop at once, whatever is in flight
   process.on('disconnect', () => process.exit(0));
+  // gone before the listener was there: 'disconnect' will not come again
+  if (!process.connected) process.exit(0);
   const config = JSON.parse(process.argv[2] ?? '') as ChildConfig;
   const versionDir = path.join(config.base, config.name, '1');
   await fs.mkdir(path.dirname(versionDir), { recursive: true });

@@ -4,6 +4,7 @@
  * weights are corrupt or truncated, the load-time limit is missed, or the memory cap is too
  * small. The sandbox's process is gone after every run, including an aborted one.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,5 +165,28 @@ describe('InfraValidator', () => {
     expect(status).toMatchObject({ model_version_status: [{ version: '1', state: 'AVAILABLE' }] });
     await sb.stop();
     expect(alive(sb.pid)).toBe(false);
+  }, 60_000);
+
+  it('a sandbox whose parent is killed (SIGKILL, no cleanup) exits by itself', async () => {
+    const script = path.join(path.dirname(new URL(import.meta.url).pathname), 'orphan-parent.ts');
+    const parent = spawn(process.execPath, ['--import', 'tsx', script, model.path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      parent.stdout.on('data', (d: Buffer) => {
+        buf += d.toString();
+        if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
+      });
+      parent.once('exit', (code) => reject(new Error(`orphan-parent exited with ${code} before starting the sandbox`)));
+    });
+    const { pid, url } = JSON.parse(line) as { pid: number; url: string };
+    expect((await fetch(`${url}/v1/models/m`)).status).toBe(200);
+    parent.kill('SIGKILL');
+    let gone = false;
+    for (let i = 0; i < 100 && !gone; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      // a zombie until init reaps it counts as gone: it runs nothing
+      gone = !alive(pid) || fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
+    }
+    expect(gone).toBe(true);
   }, 60_000);
 });
