@@ -8,9 +8,8 @@
  * valid signature.json) is not blessed without starting a server.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { Executor } from '../../src/dsl/component.js';
+import type { Executor, ExecutorContext } from '../../src/dsl/component.js';
 import { buildRequests, readSignature, type PredictBody } from './requests.js';
 import { memoryCapMethod, SandboxFailure, startSandbox, type Sandbox } from './sandbox.js';
 import {
@@ -60,8 +59,11 @@ async function sendOne(url: string, name: string, body: PredictBody, index: numb
   return outcome(200);
 }
 
-async function oneTry(n: number, modelDir: string, requests: PredictBody[], params: InfraValidatorParams, signal: AbortSignal): Promise<TryOutcome> {
-  const base = await fs.mkdtemp(path.join(os.tmpdir(), 'tsfx-infra-'));
+async function oneTry(n: number, modelDir: string, requests: PredictBody[], params: InfraValidatorParams, ctx: ExecutorContext): Promise<TryOutcome> {
+  const { signal } = ctx;
+  // in the execution's work folder, which is removed once the node is published, even if this worker dies
+  await fs.mkdir(ctx.workDir, { recursive: true });
+  const base = await fs.mkdtemp(path.join(ctx.workDir, 'sandbox-'));
   let sandbox: Sandbox | undefined;
   const outcomes: RequestOutcome[] = [];
   try {
@@ -108,7 +110,7 @@ export const infraValidatorExecutor: Executor<InfraValidatorSpec> = async ({ inp
     ctx.log(`InfraValidator: ${mode}, ${requests.length} requests, memory cap ${memoryCap}`);
     for (let n = 1; n <= params.numTries; n++) {
       ctx.heartbeat({ done: n - 1, total: params.numTries, unit: 'tries', message: `try ${n}/${params.numTries}` });
-      const t = await oneTry(n, model.path, requests, params, ctx.signal);
+      const t = await oneTry(n, model.path, requests, params, ctx);
       tries.push(t);
       if (t.ok) break;
       ctx.log(`InfraValidator: try ${n}/${params.numTries} failed: ${t.reason}`);

@@ -64,6 +64,7 @@ async function run(params: Record<string, unknown>, opts: { model?: InputArtifac
     resolved: undefined,
     ctx,
   });
+  if (result.blessing.blessed === false) console.log(`not blessed: ${String((result.blessing as { reason?: string }).reason)}`);
   const read = (f: string) => JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')) as unknown;
   return { props: result.blessing as Record<string, unknown>, out, logs, report: read('report.json') as { tries: { requests: { status: number; latencyMs: number; error?: string }[] }[] }, warmup: read('warmup_requests.json') as { instances: Record<string, unknown>[] }[] };
 }
