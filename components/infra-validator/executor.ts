@@ -10,6 +10,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Executor, ExecutorContext } from '../../src/dsl/component.js';
+import { parseRequestJson } from '../../src/serving/request-json.js';
 import { buildRequests, readSignature, type PredictBody } from './requests.js';
 import { memoryCapMethod, SandboxFailure, startSandbox, type Sandbox } from './sandbox.js';
 import {
@@ -23,6 +24,17 @@ import {
   type RequestOutcome,
   type TryOutcome,
 } from './spec.js';
+
+/**
+ * A prediction is numbers (nested lists, or an object of outputs); NaN or Infinity anywhere fails
+ * the request: TF Serving would answer it with a 200, but no client can use it.
+ */
+function allFinite(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(allFinite);
+  if (v && typeof v === 'object') return Object.values(v).every(allFinite);
+  return true;
+}
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -49,13 +61,17 @@ async function sendOne(url: string, name: string, body: PredictBody, index: numb
   }
   let json: { predictions?: unknown; error?: string } | undefined;
   try {
-    json = JSON.parse(text) as typeof json;
+    // as TF Serving writes it: NaN and Infinity are bare tokens
+    json = parseRequestJson(text) as typeof json;
   } catch {
     return outcome(res.status, `the answer is not JSON: ${text.slice(0, 200)}`);
   }
   if (res.status !== 200) return outcome(res.status, json?.error ?? text.slice(0, 200));
-  const got = Array.isArray(json?.predictions) ? json.predictions.length : undefined;
-  if (got !== rows) return outcome(res.status, `expected ${rows} predictions, got ${got === undefined ? 'no predictions list' : got}`);
+  const predictions = json?.predictions;
+  if (!Array.isArray(predictions) || predictions.length !== rows)
+    return outcome(res.status, `expected ${rows} predictions, got ${Array.isArray(predictions) ? predictions.length : 'no predictions list'}`);
+  const bad = predictions.findIndex((p) => !allFinite(p));
+  if (bad >= 0) return outcome(res.status, `the prediction for row ${bad} holds NaN or Infinity: ${JSON.stringify(predictions[bad], (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}`);
   return outcome(200);
 }
 
