@@ -10,18 +10,16 @@
  * unloaded version is disposed only when its last in-flight request has finished. A version
  * that fails to load is reported (END with the error) and retried only when its files change.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { MODEL_JSON } from '../ml/fs-model-io.js';
 import { DataError } from '../errors.js';
 import { badRequest, failedPrecondition, notFound, ServingError } from './http-errors.js';
 import { readLabels } from './labels.js';
 import type { GrpcCodeName, VersionStateName } from './servable.js';
 import { loadServable, type Servable } from './servable-loader.js';
 import { warmUp } from './warmup.js';
+import { fingerprint, listDirs, MODEL_NAME, policyVersions, type VersionPolicy } from './version-folders.js';
 
-/** Which versions of each model to load (TF Serving's model_version_policy). */
-export type VersionPolicy = { latest: number } | { all: true } | { specific: number[] };
+export { MODEL_NAME, type VersionPolicy } from './version-folders.js';
 
 export interface ServedVersion {
   version: number;
@@ -70,40 +68,7 @@ export interface ServableHandle {
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const loadErrorCode = (err: unknown): GrpcCodeName =>
-  err instanceof ServingError ? err.code : err instanceof DataError ? 'INVALID_ARGUMENT' : 'UNKNOWN';
-/** model names as folders may carry them: no separators, no leading dot */
-export const MODEL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-
-async function listDirs(dir: string): Promise<string[]> {
-  try {
-    return (await fs.readdir(dir, { withFileTypes: true }))
-      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
-      .map((d) => d.name);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-}
-
-/** undefined when the folder has no model.json yet (still being written, or not a model). */
-async function fingerprint(dir: string): Promise<string | undefined> {
-  const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => !n.startsWith('.')).sort();
-  if (!names.includes(MODEL_JSON)) return undefined;
-  const parts: string[] = [];
-  for (const n of names) {
-    const st = await fs.stat(path.join(dir, n)).catch(() => undefined);
-    if (st?.isFile()) parts.push(`${n}:${st.size}:${st.mtimeMs}`);
-  }
-  return parts.join('|');
-}
-
-function policyVersions(policy: VersionPolicy, found: number[]): number[] {
-  const newest = [...found].sort((a, b) => b - a);
-  if ('all' in policy) return newest;
-  if ('specific' in policy) return newest.filter((v) => policy.specific.includes(v));
-  return newest.slice(0, policy.latest);
-}
-
+  err instanceof ServingError ? err.code : err instanceof DataError ? 'DATA_LOSS' : 'UNKNOWN';
 export class ModelRepository {
   private readonly models = new Map<string, ModelEntry>();
   private timer: NodeJS.Timeout | undefined;
@@ -160,7 +125,9 @@ export class ModelRepository {
       if (!v) throw notFound(`Could not find version ${sel.version} of model ${model}`);
       return [v];
     }
-    return [...entry.versions.values()].sort((a, b) => b.version - a.version);
+    const all = [...entry.versions.values()].sort((a, b) => b.version - a.version);
+    if (all.length === 0) throw notFound(`Could not find any versions of model ${model}`);
+    return all;
   }
 
   /**
@@ -289,7 +256,8 @@ export class ModelRepository {
     entry.wanted = wantedLabels;
     this.models.set(name, entry);
 
-    const wanted = new Set(policyVersions(this.policy, [...found.keys()]));
+    const byPolicy = policyVersions(this.policy, [...found.keys()]);
+    const wanted = new Set(byPolicy);
     for (const v of wantedLabels.values()) if (found.has(v)) wanted.add(v);
     // load first: the versions being replaced keep answering meanwhile
     for (const version of [...wanted].sort((a, b) => b - a)) {
@@ -300,9 +268,9 @@ export class ModelRepository {
       await this.loadVersion(name, entry, version, fp, current);
     }
     this.moveLabels(name, entry);
-    // then unload, but never the last available version while no wanted one is AVAILABLE,
-    // nor one a served label still points to
-    const wantedUp = [...wanted].some((v) => entry.versions.get(v)?.state === 'AVAILABLE');
+    // then unload, but never while no version the policy wants is AVAILABLE (a labelled old
+    // version does not count: latest requests would fall back to it), nor one a label points to
+    const wantedUp = byPolicy.some((v) => entry.versions.get(v)?.state === 'AVAILABLE');
     const labelled = new Set(entry.labels.values());
     for (const [version, v] of entry.versions) {
       if (!found.has(version)) {

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DataError } from '../errors.js';
 import { checkInputs } from './check-inputs.js';
+import { codeOf, ServingError } from './http-errors.js';
 import { tensorsOfPredictBody } from './json-tensor.js';
 import { parseRequestJson } from './request-json.js';
 import { PREDICT_METHOD, type Servable } from './servable-loader.js';
@@ -48,7 +49,9 @@ export async function warmUp(dir: string, servable: Servable): Promise<number> {
       checkInputs(name, sig, tensors, servable.acceptsMissing);
       await servable.run(tensors);
     } catch (err) {
-      throw new DataError(`warm-up request ${i} failed: ${(err as Error).message}`, file);
+      // the load fails with the request's own code, as TF Serving's warm-up does
+      const code = codeOf(err) === 'UNKNOWN' ? 'INVALID_ARGUMENT' : codeOf(err);
+      throw new ServingError(code, `${WARMUP_FILE}: warm-up request ${i} failed: ${(err as Error).message}`);
     }
   }
   return bodies.length;

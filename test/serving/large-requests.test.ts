@@ -83,7 +83,10 @@ describe('large predict requests', () => {
 
   it('predicts in time linear in the rows (with batch size 32, 600k rows took 20 s on wasm)', async () => {
     const servable = await loadServable(path.join(base, 'lin', '1'));
-    const { tensors } = tensorsOfPredictBody({ instances: column(600_000) }, servable.signatures.serving_default!.inputs);
+    const { tensors } = tensorsOfPredictBody(
+      { instances: column(600_000) },
+      servable.signatures.serving_default!.inputs,
+    );
     const t0 = performance.now();
     const out = await servable.run(tensors);
     const ms = performance.now() - t0;
