@@ -39,10 +39,23 @@ function allFinite(v: unknown): boolean {
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** Send one body to the real :predict handler; a 200 must carry one prediction per row. */
-async function sendOne(url: string, name: string, body: PredictBody, index: number, timeoutMs: number, signal: AbortSignal): Promise<RequestOutcome> {
+async function sendOne(
+  url: string,
+  name: string,
+  body: PredictBody,
+  index: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<RequestOutcome> {
   const rows = body.instances.length;
   const t0 = performance.now();
-  const outcome = (status: number, error?: string): RequestOutcome => ({ index, rows, status, latencyMs: performance.now() - t0, ...(error ? { error } : {}) });
+  const outcome = (status: number, error?: string): RequestOutcome => ({
+    index,
+    rows,
+    status,
+    latencyMs: performance.now() - t0,
+    ...(error ? { error } : {}),
+  });
   let res: Response;
   let text: string;
   try {
@@ -57,7 +70,10 @@ async function sendOne(url: string, name: string, body: PredictBody, index: numb
   } catch (err) {
     signal.throwIfAborted();
     const e = err as Error;
-    return outcome(0, e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms (requestTimeoutMs)` : `no answer: ${e.message}`);
+    return outcome(
+      0,
+      e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms (requestTimeoutMs)` : `no answer: ${e.message}`,
+    );
   }
   let json: { predictions?: unknown; error?: string } | undefined;
   try {
@@ -69,13 +85,26 @@ async function sendOne(url: string, name: string, body: PredictBody, index: numb
   if (res.status !== 200) return outcome(res.status, json?.error ?? text.slice(0, 200));
   const predictions = json?.predictions;
   if (!Array.isArray(predictions) || predictions.length !== rows)
-    return outcome(res.status, `expected ${rows} predictions, got ${Array.isArray(predictions) ? predictions.length : 'no predictions list'}`);
+    return outcome(
+      res.status,
+      `expected ${rows} predictions, got ${Array.isArray(predictions) ? predictions.length : 'no predictions list'}`,
+    );
   const bad = predictions.findIndex((p) => !allFinite(p));
-  if (bad >= 0) return outcome(res.status, `the prediction for row ${bad} holds NaN or Infinity: ${JSON.stringify(predictions[bad], (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}`);
+  if (bad >= 0)
+    return outcome(
+      res.status,
+      `the prediction for row ${bad} holds NaN or Infinity: ${JSON.stringify(predictions[bad], (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}`,
+    );
   return outcome(200);
 }
 
-async function oneTry(n: number, modelDir: string, requests: PredictBody[], params: InfraValidatorParams, ctx: ExecutorContext): Promise<TryOutcome> {
+async function oneTry(
+  n: number,
+  modelDir: string,
+  requests: PredictBody[],
+  params: InfraValidatorParams,
+  ctx: ExecutorContext,
+): Promise<TryOutcome> {
   const { signal } = ctx;
   // in the execution's work folder, which is removed once the node is published, even if this worker dies
   await fs.mkdir(ctx.workDir, { recursive: true });
@@ -84,9 +113,17 @@ async function oneTry(n: number, modelDir: string, requests: PredictBody[], para
   const outcomes: RequestOutcome[] = [];
   try {
     try {
-      sandbox = await startSandbox({ modelDir, base, name: params.servingModelName, memoryLimitMb: params.memoryLimitMb, maxLoadingTimeMs: params.maxLoadingTimeMs, signal });
+      sandbox = await startSandbox({
+        modelDir,
+        base,
+        name: params.servingModelName,
+        memoryLimitMb: params.memoryLimitMb,
+        maxLoadingTimeMs: params.maxLoadingTimeMs,
+        signal,
+      });
     } catch (err) {
-      if (err instanceof SandboxFailure) return { try: n, ok: false, reason: err.message, exit: err.exit, requests: [] };
+      if (err instanceof SandboxFailure)
+        return { try: n, ok: false, reason: err.message, exit: err.exit, requests: [] };
       throw err;
     }
     for (const [i, body] of requests.entries()) {
@@ -95,10 +132,19 @@ async function oneTry(n: number, modelDir: string, requests: PredictBody[], para
       // a crash explains the failures better than "connection refused"; later requests can't pass
       const crash = sandbox.crash();
       if (crash) return { try: n, ok: false, reason: crash, loadMs: sandbox.loadMs, requests: outcomes };
-      if (o.error) return { try: n, ok: false, reason: `request ${i} (${o.rows} rows) answered ${o.status || 'nothing'}: ${o.error}`, loadMs: sandbox.loadMs, requests: outcomes };
+      if (o.error)
+        return {
+          try: n,
+          ok: false,
+          reason: `request ${i} (${o.rows} rows) answered ${o.status || 'nothing'}: ${o.error}`,
+          loadMs: sandbox.loadMs,
+          requests: outcomes,
+        };
     }
     const crash = sandbox.crash();
-    return crash ? { try: n, ok: false, reason: crash, loadMs: sandbox.loadMs, requests: outcomes } : { try: n, ok: true, loadMs: sandbox.loadMs, requests: outcomes };
+    return crash
+      ? { try: n, ok: false, reason: crash, loadMs: sandbox.loadMs, requests: outcomes }
+      : { try: n, ok: true, loadMs: sandbox.loadMs, requests: outcomes };
   } finally {
     await sandbox?.stop();
     await fs.rm(base, { recursive: true, force: true });
@@ -138,8 +184,19 @@ export const infraValidatorExecutor: Executor<InfraValidatorSpec> = async ({ inp
   const passing = tries.at(-1)?.requests ?? [];
   const warmup = params.makeWarmup ? passing.filter((o) => !o.error).map((o) => requests[o.index]!) : [];
   await fs.writeFile(path.join(out, blessed ? INFRA_BLESSED : INFRA_NOT_BLESSED), '');
-  await fs.writeFile(path.join(out, REPORT_FILE), JSON.stringify({ blessed, mode, reason: reason ?? null, memoryCap, params, tries }, null, 1));
+  await fs.writeFile(
+    path.join(out, REPORT_FILE),
+    JSON.stringify({ blessed, mode, reason: reason ?? null, memoryCap, params, tries }, null, 1),
+  );
   await fs.writeFile(path.join(out, WARMUP_FILE), JSON.stringify(warmup));
-  const properties: InfraBlessingProperties = { blessed, model: model.id, mode, tries: tries.length, requests: requests.length, memoryCap, ...(reason ? { reason } : {}) };
+  const properties: InfraBlessingProperties = {
+    blessed,
+    model: model.id,
+    mode,
+    tries: tries.length,
+    requests: requests.length,
+    memoryCap,
+    ...(reason ? { reason } : {}),
+  };
   return { blessing: properties };
 };

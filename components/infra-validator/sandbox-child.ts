@@ -17,7 +17,8 @@ interface ChildConfig {
 const send = (msg: unknown) => process.send?.(msg);
 
 async function main(): Promise<void> {
-  if (!process.send) throw new Error('sandbox-child.ts runs only as the InfraValidator sandbox (it needs an IPC channel)');
+  if (!process.send)
+    throw new Error('sandbox-child.ts runs only as the InfraValidator sandbox (it needs an IPC channel)');
   // the parent gone (killed, crashed) closes the channel: stop at once, whatever is in flight
   process.on('disconnect', () => process.exit(0));
   // gone before the listener was there: 'disconnect' will not come again
@@ -33,7 +34,10 @@ async function main(): Promise<void> {
   const { startServer } = await import('../../src/serving/server.js');
   const backend = await ensureBackend();
   // one version that never changes: polling again would only re-read its files
-  const repository = new ModelRepository(config.base, { pollMs: 3_600_000, log: (m) => process.stderr.write(`${m}\n`) });
+  const repository = new ModelRepository(config.base, {
+    pollMs: 3_600_000,
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
   const server = await startServer({ repository, port: 0, host: '127.0.0.1' });
   send({ type: 'listening', url: server.url, backend: backend.name });
   await repository.start();

@@ -83,19 +83,27 @@ function command(opts: SandboxOptions): { file: string; args: string[] } {
   const node = [`--max-old-space-size=${opts.memoryLimitMb}`, '--import', tsx, CHILD, config];
   const prlimit = onPath('prlimit');
   // prlimit sets the limit on itself and execs node: the pid we hold is the server's
-  if (prlimit) return { file: prlimit, args: [`--data=${opts.memoryLimitMb * 1024 * 1024}`, '--', process.execPath, ...node] };
+  if (prlimit)
+    return { file: prlimit, args: [`--data=${opts.memoryLimitMb * 1024 * 1024}`, '--', process.execPath, ...node] };
   return { file: process.execPath, args: node };
 }
 
-const MEMORY_HINT = /out of memory|heap limit|allocation failed|cannot allocate|pthread_create|ENOMEM|std::bad_alloc|OOM/i;
+const MEMORY_HINT =
+  /out of memory|heap limit|allocation failed|cannot allocate|pthread_create|ENOMEM|std::bad_alloc|OOM/i;
 
 /** Stack frames and V8's banner lines say nothing a user can act on. */
 const NOISE = /^(#.*|\d+: 0x[0-9a-f]+.*|-+ (Native|JS) stack trace -+|FailureMessage Object.*|Node\.js v.*|at .*)$/;
 
 function describeExit(exit: ExitInfo, stderr: string, capMb: number): string {
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !NOISE.test(l));
-  const oom = stderr.split('\n').map((l) => l.replace(/^#\s*/, '').trim()).find((l) => MEMORY_HINT.test(l));
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !NOISE.test(l));
+  const oom = stderr
+    .split('\n')
+    .map((l) => l.replace(/^#\s*/, '').trim())
+    .find((l) => MEMORY_HINT.test(l));
   if (oom) return `the model server ${how}, out of memory under the ${capMb} MB cap (raise memoryLimitMb): ${oom}`;
   const last = lines.slice(-2).join(' | ');
   return `the model server ${how}${last ? `: ${last}` : ''}`;
@@ -107,10 +115,13 @@ async function waitAvailable(url: string, name: string, stopped: () => boolean):
   while (!stopped()) {
     const res = await fetch(statusUrl, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
     if (res?.ok) {
-      const body = (await res.json()) as { model_version_status?: { state: string; status?: { error_message?: string } }[] };
+      const body = (await res.json()) as {
+        model_version_status?: { state: string; status?: { error_message?: string } }[];
+      };
       const v = body.model_version_status?.[0];
       if (v?.state === 'AVAILABLE') return;
-      if (v?.state === 'END') throw new Error(`version 1 failed to load: ${v.status?.error_message || 'no error given'}`);
+      if (v?.state === 'END')
+        throw new Error(`version 1 failed to load: ${v.status?.error_message || 'no error given'}`);
     } else await res?.body?.cancel();
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
@@ -125,7 +136,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   opts.signal?.throwIfAborted();
   const started = performance.now();
   const { file, args } = command(opts);
-  const child: ChildProcess = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  const child: ChildProcess = spawn(file, args, {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+  });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (s: string) => {
@@ -146,20 +160,32 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (!exit) child.kill('SIGKILL');
     return exited;
   };
-  const crash = () => (exit ? (spawnError ? `cannot start the model server: ${spawnError.message}` : describeExit(exit, stderr, opts.memoryLimitMb)) : undefined);
+  const crash = () =>
+    exit
+      ? spawnError
+        ? `cannot start the model server: ${spawnError.message}`
+        : describeExit(exit, stderr, opts.memoryLimitMb)
+      : undefined;
 
   let abortListener: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
     const url = await new Promise<string>((resolve, reject) => {
       const fail = (reason: string) => reject(new Error(reason));
-      timer = setTimeout(() => fail(`did not load within ${opts.maxLoadingTimeMs} ms (maxLoadingTimeMs)`), opts.maxLoadingTimeMs);
+      timer = setTimeout(
+        () => fail(`did not load within ${opts.maxLoadingTimeMs} ms (maxLoadingTimeMs)`),
+        opts.maxLoadingTimeMs,
+      );
       abortListener = () => reject(opts.signal!.reason ?? new Error('aborted'));
       opts.signal?.addEventListener('abort', abortListener, { once: true });
       void exited.then(() => fail(crash()!));
       child.once('message', (m: { type?: string; url?: string }) => {
-        if (m?.type !== 'listening' || typeof m.url !== 'string') return fail(`unexpected message from the model server: ${JSON.stringify(m)}`);
-        waitAvailable(m.url, opts.name, () => exit !== undefined).then(() => resolve(m.url!), (err: Error) => fail(err.message));
+        if (m?.type !== 'listening' || typeof m.url !== 'string')
+          return fail(`unexpected message from the model server: ${JSON.stringify(m)}`);
+        waitAvailable(m.url, opts.name, () => exit !== undefined).then(
+          () => resolve(m.url!),
+          (err: Error) => fail(err.message),
+        );
       });
     });
     return { url, pid: child.pid!, loadMs: performance.now() - started, crash, stop: kill };

@@ -53,10 +53,16 @@ function childPids(): number[] {
   return out;
 }
 
-async function run(params: Record<string, unknown>, opts: { model?: InputArtifact<'Model'>; examples?: InputArtifact<'Examples'> | null; signal?: AbortSignal } = {}) {
+async function run(
+  params: Record<string, unknown>,
+  opts: { model?: InputArtifact<'Model'>; examples?: InputArtifact<'Examples'> | null; signal?: AbortSignal } = {},
+) {
   const out = tempDir('infra');
   const { ctx, logs } = makeCtx(out, opts.signal);
-  const inputs = { model: [opts.model ?? model], ...(opts.examples === null ? {} : { examples: [opts.examples ?? examples] }) };
+  const inputs = {
+    model: [opts.model ?? model],
+    ...(opts.examples === null ? {} : { examples: [opts.examples ?? examples] }),
+  };
   const result = await infraValidatorExecutor({
     inputs,
     outputs: { blessing: { type: 'InfraBlessing', uri: out, path: out } },
@@ -64,9 +70,18 @@ async function run(params: Record<string, unknown>, opts: { model?: InputArtifac
     resolved: undefined,
     ctx,
   });
-  if (result.blessing.blessed === false) console.log(`not blessed: ${String((result.blessing as { reason?: string }).reason)}`);
+  if (result.blessing.blessed === false)
+    console.log(`not blessed: ${String((result.blessing as { reason?: string }).reason)}`);
   const read = (f: string) => JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')) as unknown;
-  return { props: result.blessing as Record<string, unknown>, out, logs, report: read('report.json') as { tries: { requests: { status: number; latencyMs: number; error?: string }[] }[] }, warmup: read('warmup_requests.json') as { instances: Record<string, unknown>[] }[] };
+  return {
+    props: result.blessing as Record<string, unknown>,
+    out,
+    logs,
+    report: read('report.json') as {
+      tries: { loadMs?: number; requests: { status: number; latencyMs: number; error?: string }[] }[];
+    },
+    warmup: read('warmup_requests.json') as { instances: Record<string, unknown>[] }[],
+  };
 }
 
 /** A copy of the trained Model folder, its weights changed by `damage`. */
@@ -81,11 +96,20 @@ describe('InfraValidator', () => {
   it('blesses the trained penguin Model: every raw-feature request answers 200 with one prediction per row', async () => {
     const before = childPids();
     const { props, out, report, warmup } = await run({ numRequests: 4, rowsPerRequest: 3 });
-    expect(props, JSON.stringify(props)).toMatchObject({ blessed: true, model: 21, mode: 'LOAD_AND_QUERY', tries: 1, requests: 4 });
+    expect(props, JSON.stringify(props)).toMatchObject({
+      blessed: true,
+      model: 21,
+      mode: 'LOAD_AND_QUERY',
+      tries: 1,
+      requests: 4,
+    });
     expect(props.reason).toBeUndefined();
     expect(fs.existsSync(path.join(out, 'INFRA_BLESSED'))).toBe(true);
     expect(fs.existsSync(path.join(out, 'INFRA_NOT_BLESSED'))).toBe(false);
     const reqs = report.tries[0]!.requests;
+    console.log(
+      `sandbox spawn to AVAILABLE: ${Math.round(report.tries[0]!.loadMs ?? NaN)} ms; request latencies ${reqs.map((r) => r.latencyMs.toFixed(1)).join(', ')} ms`,
+    );
     expect(reqs.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     for (const r of reqs) expect(r.latencyMs).toBeGreaterThan(0);
     // the warm-up file holds the requests sent: raw measurements, not the label
@@ -160,7 +184,13 @@ describe('InfraValidator', () => {
 
   it('a started sandbox is killed by stop(): the pid is gone', async () => {
     const base = tempDir('sandbox-base');
-    const sb = await startSandbox({ modelDir: model.path, base, name: 'm', memoryLimitMb: 2048, maxLoadingTimeMs: 60_000 });
+    const sb = await startSandbox({
+      modelDir: model.path,
+      base,
+      name: 'm',
+      memoryLimitMb: 2048,
+      maxLoadingTimeMs: 60_000,
+    });
     expect(alive(sb.pid)).toBe(true);
     const status = await fetch(`${sb.url}/v1/models/m`).then((r) => r.json());
     expect(status).toMatchObject({ model_version_status: [{ version: '1', state: 'AVAILABLE' }] });
@@ -170,7 +200,9 @@ describe('InfraValidator', () => {
 
   it('a sandbox whose parent is killed (SIGKILL, no cleanup) exits by itself', async () => {
     const script = path.join(path.dirname(new URL(import.meta.url).pathname), 'orphan-parent.ts');
-    const parent = spawn(process.execPath, ['--import', 'tsx', script, model.path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, ['--import', 'tsx', script, model.path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const line = await new Promise<string>((resolve, reject) => {
       let buf = '';
       parent.stdout.on('data', (d: Buffer) => {

@@ -9,6 +9,12 @@ import path from 'node:path';
 import { startSandbox } from '../../../components/infra-validator/sandbox.js';
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-infra-orphan-'));
-const sb = await startSandbox({ modelDir: process.argv[2]!, base, name: 'm', memoryLimitMb: 2048, maxLoadingTimeMs: 120_000 });
+const sb = await startSandbox({
+  modelDir: process.argv[2]!,
+  base,
+  name: 'm',
+  memoryLimitMb: 2048,
+  maxLoadingTimeMs: 120_000,
+});
 process.stdout.write(`${JSON.stringify({ pid: sb.pid, url: sb.url })}\n`);
 setInterval(() => {}, 1000);
