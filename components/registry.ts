@@ -12,6 +12,7 @@ import { DefinitionError } from '../src/errors.js';
 import { evaluatorComponent } from './evaluator/index.js';
 import { exampleGenComponent } from './example-gen/index.js';
 import { exampleValidatorComponent } from './example-validator/index.js';
+import { infraValidatorComponent } from './infra-validator/index.js';
 import { importSchemaGenComponent } from './import-schema-gen/index.js';
 import { pusherComponent } from './pusher/index.js';
 import { schemaGenComponent } from './schema-gen/index.js';
@@ -31,6 +32,7 @@ export const builtinComponents: ComponentImpl[] = [
   trainerComponent,
   evaluatorComponent,
   pusherComponent,
+  infraValidatorComponent,
 ];
 
 const registered = new Map<string, ComponentImpl>(builtinComponents.map((c) => [c.spec.name, c]));

@@ -6,6 +6,9 @@
 # stderr. Idempotent and cached: a stamp file records the requirements the venv was built
 # with, so a second call with the same list returns at once and a changed list rebuilds it.
 # Concurrent callers (parallel test files) serialise on a lock instead of racing pip.
+# Requirements after a `--no-deps` argument are installed afterwards without their dependencies
+# (a package whose declared dependencies conflict with the pins, e.g. tensorflowjs: see
+# test/helpers/python-pins.ts).
 set -euo pipefail
 
 if [ "$#" -lt 2 ]; then
@@ -24,7 +27,17 @@ case "$home" in /*) ;; *) home="$(pwd)/$home" ;; esac
 venvs="$home/venvs"
 venv="$venvs/$name"
 stamp="$venv/.tsfx-requirements"
-want="$(printf '%s\n' "$@" | sort)"
+with_deps=()
+no_deps=()
+seen_marker=0
+for r in "$@"; do
+  if [ "$r" = "--no-deps" ]; then seen_marker=1
+  elif [ "$seen_marker" = 1 ]; then no_deps+=("$r")
+  else with_deps+=("$r"); fi
+done
+# sorted on each side of the marker: which side a package is on matters
+want="$(printf '%s\n' "${with_deps[@]}" | sort)"
+if [ "${#no_deps[@]}" -gt 0 ]; then want="$want"$'\n--no-deps\n'"$(printf '%s\n' "${no_deps[@]}" | sort)"; fi
 
 log() { echo "[python-venv $name] $*" >&2; }
 
@@ -53,8 +66,12 @@ if ! is_ready; then
     "$py" -m venv "$venv"
     log "upgrading pip"
     "$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q --upgrade pip >&2
-    log "installing: $*"
-    "$venv/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off "$@" >&2
+    log "installing: ${with_deps[*]}"
+    "$venv/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off "${with_deps[@]}" >&2
+    if [ "${#no_deps[@]}" -gt 0 ]; then
+      log "installing without dependencies: ${no_deps[*]}"
+      "$venv/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off --no-deps "${no_deps[@]}" >&2
+    fi
     # written last: an interrupted install leaves no stamp and is redone next time
     printf '%s\n' "$want" >"$stamp"
     log "ready"

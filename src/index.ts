@@ -41,6 +41,12 @@ export { Tuner } from '../components/tuner/index.js';
 export { Trainer } from '../components/trainer/index.js';
 export { Evaluator, EvaluatorParams } from '../components/evaluator/index.js';
 export { Pusher, type PushedModelProperties } from '../components/pusher/index.js';
+/**
+ * InfraValidator: the Model served by tsfx's REST server in a sandboxed child process (memory
+ * cap, load-time limit), queried with raw eval rows; INFRA_BLESSED only if every request answers.
+ * @example const infra = p.add(InfraValidator({ model: trainer.outputs.model, examples: gen.outputs.examples }));
+ */
+export { InfraValidator, InfraValidatorParams, type InfraBlessingProperties } from '../components/infra-validator/index.js';
 // the preprocessing DSL (Transform's `preprocessing: (f) => ({...})`) and the transform runtime serving and the browser share
 export {
   analyzeBatches,

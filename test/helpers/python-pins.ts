@@ -64,3 +64,14 @@ export const TFX_REQUIREMENTS = [
 
 /** Pythons TFX 1.16 supports (>= 3.9, < 3.11), newest first. */
 export const TFX_PYTHON_VERSIONS = ['3.10', '3.9'];
+
+/**
+ * The `tensorflowjs` converter's Keras side for test/interop/tfjs-keras.test.ts, on the same
+ * TensorFlow as TF_REQUIREMENTS. tensorflowjs 4.22 declares jax, flax, tensorflow-decision-forests
+ * (which pins TensorFlow 2.19) and tensorflow-hub, needed only by its SavedModel and JAX
+ * converters; the tfjs_layers_model -> Keras path imports tf_keras, h5py, six and numpy, so it
+ * is installed without its dependencies (after `--no-deps`, scripts/python-venv.sh), and so is
+ * tf-keras 2.20.1 (the release paired with TensorFlow 2.20), whose one dependency, `tensorflow`,
+ * would install a second TensorFlow beside tensorflow-cpu.
+ */
+export const TFJS_REQUIREMENTS = [...TF_REQUIREMENTS, 'six==1.17.0', '--no-deps', 'tf-keras==2.20.1', 'tensorflowjs==4.22.0'];
