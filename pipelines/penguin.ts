@@ -5,7 +5,10 @@
  * them by SchemaGen (TFDV's infer_schema), against which ExampleValidator checks every split.
  * Transform fills missing values and scales the measurements (z-scores), maps island and sex to
  * one-hot vocabularies and the species to class ids; the Trainer fits a small MLP
- * (pipelines/penguin-model.ts) on the species.
+ * (pipelines/penguin-model.ts) on the species. The Evaluator scores the raw eval rows through the
+ * Model's own transform and blesses it against thresholds and the last blessed model; the
+ * InfraValidator loads it in the model server and queries it; the Pusher writes a new version of
+ * the served model `penguin` when both blessed it, and `tsfx serve` answers for it.
  * Run it with `npm run example` (or `node bin/tsfx.js run pipelines/penguin.ts`).
  */
 import { definePipeline } from '../src/dsl/pipeline.js';
@@ -13,6 +16,7 @@ import { Evaluator } from '../components/evaluator/index.js';
 import { ExampleGen } from '../components/example-gen/index.js';
 import { ExampleValidator } from '../components/example-validator/index.js';
 import { SchemaGen } from '../components/schema-gen/index.js';
+import { InfraValidator } from '../components/infra-validator/index.js';
 import { Pusher } from '../components/pusher/index.js';
 import { StatisticsGen } from '../components/statistics-gen/index.js';
 import { Trainer } from '../components/trainer/index.js';
@@ -67,6 +71,17 @@ export default definePipeline({ name: 'penguin' }, (p) => {
       thresholds: { accuracy: { value: { lowerBound: 0.9 }, change: { direction: 'higherIsBetter', absolute: -1e-10 } } },
     }),
   );
-  // a new version of the served model `penguin` (`tsfx serve` picks it up), only when blessed
-  p.add(Pusher({ model: trainer.outputs.model, blessing: evaluator.outputs.blessing, servingModel: 'penguin' }));
+  // the model loaded by the real model server in a memory-capped child process and asked for
+  // predictions of raw eval rows; the requests that answered become the pushed version's warm-up
+  const infra = p.add(InfraValidator({ model: trainer.outputs.model, examples: gen.outputs.examples }));
+  // a new version of the served model `penguin` (`tsfx serve` picks it up) only when both are
+  // blessed; otherwise the PushedModel records why not
+  p.add(
+    Pusher({
+      model: trainer.outputs.model,
+      blessing: evaluator.outputs.blessing,
+      infraBlessing: infra.outputs.blessing,
+      servingModel: 'penguin',
+    }),
+  );
 });

@@ -38,6 +38,20 @@ export async function readSignature(modelDir: string): Promise<ModelSignature> {
   return parseSignature(json, file);
 }
 
+/**
+ * A float32 value (Examples store measurements as Float32) as the shortest decimal that reads
+ * back as the same float32: 39.1, not 39.099998474121094. The warm-up requests become the curl a
+ * user pastes, and the server reads either form into the same float.
+ */
+function shortFloat(v: number): number {
+  if (Number.isInteger(v) || !Number.isFinite(v) || Math.fround(v) !== v) return v;
+  for (let p = 1; p < 10; p++) {
+    const short = Number(v.toPrecision(p));
+    if (Math.fround(short) === v) return short;
+  }
+  return v;
+}
+
 /** One row of the batch as a JSON object, only the named features; lists stay lists. */
 function rowOf(batch: RawBatch, i: number, names: readonly string[]): Record<string, unknown> {
   const row: Record<string, unknown> = {};
@@ -45,7 +59,7 @@ function rowOf(batch: RawBatch, i: number, names: readonly string[]): Record<str
     const c = batch.columns[name];
     // a shard where no row has the feature has no column: every value is missing
     if (!c) row[name] = null;
-    else if (c.kind === 'number') row[name] = c.valid && c.valid[i] === 0 ? null : c.values[i]!;
+    else if (c.kind === 'number') row[name] = c.valid && c.valid[i] === 0 ? null : shortFloat(c.values[i]!);
     else row[name] = c.values[i] ?? null;
   }
   return row;

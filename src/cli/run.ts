@@ -16,6 +16,7 @@ import { parseParams } from '../dsl/params.js';
 import { topologicalOrder } from '../dsl/validate.js';
 import type { PipelineSpec } from '../../schemas/pipeline-spec.js';
 import { applyParams, loadPipeline } from './load-pipeline.js';
+import { pushedLines } from './pushed-next.js';
 import { followRun } from './follow-run.js';
 import { startRunWorkers, type RunWorkers } from './run-workers.js';
 
@@ -113,8 +114,10 @@ async function runPipeline(file: string, flags: RunFlags): Promise<number> {
     say(`  metadata  ${config.metadataUrl}`);
     say(`  artifacts ${path.join(config.storeRoot, spec.name)}`);
     const result = await followRun(handle, { order: topologicalOrder(spec), json: flags.json, say, address: temporal.address });
-    if (result.status === 'COMPLETE')
+    if (result.status === 'COMPLETE') {
+      for (const line of await pushedLines(store, result, path.join(config.home, 'serving'))) say(line);
       say(`  inspect: tsfx artifacts --pipeline ${spec.name}   tsfx lineage <artifact-id>`);
+    }
     return result.status === 'COMPLETE' ? 0 : 1;
   } finally {
     process.off('SIGINT', interrupted);
