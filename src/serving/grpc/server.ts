@@ -9,7 +9,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
-import { protoRoot } from '../../io/proto.js';
+import { definitionOf, modelRoot, predictionRoot } from './definitions.js';
 import type { ServingCore } from '../servable.js';
 import {
   examplesFrom,
@@ -44,29 +44,6 @@ export interface RunningGrpcServer {
 }
 
 const SIGNATURE_DEF_MAP_URL = 'type.googleapis.com/tensorflow.serving.SignatureDefMap';
-const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String };
-
-/** A grpc-js service definition for `serviceName`, with protobufjs doing the (de)serialising. */
-function definitionOf(root: protobuf.Root, serviceName: string): grpc.ServiceDefinition {
-  const service = root.lookupService(serviceName);
-  const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
-  for (const method of service.methodsArray) {
-    const req = method.resolvedRequestType!;
-    const res = method.resolvedResponseType!;
-    definition[method.name] = {
-      path: `/${serviceName}/${method.name}`,
-      originalName: method.name,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: (o: object) => req.encode(o).finish() as Buffer,
-      requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
-      responseSerialize: (o: object) => res.encode(o).finish() as Buffer,
-      responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), TO_OBJECT),
-    };
-  }
-  return definition;
-}
-
 /** Constant-time check of the bearer token in a call's metadata. */
 function authorized(metadata: grpc.Metadata, token: string): boolean {
   const got = metadata.get('authorization')[0];
@@ -146,17 +123,15 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const { core, token } = options;
   const host = options.host ?? '127.0.0.1';
   const maxBytes = options.maxMessageBytes ?? 256 * 1024 * 1024;
-  const predictionRoot = protoRoot('tensorflow_serving/apis/prediction_service.proto');
-  const modelRoot = protoRoot('tensorflow_serving/apis/model_service.proto');
-  const h = handlers(core, predictionRoot);
+  const h = handlers(core, predictionRoot());
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxBytes, 'grpc.max_send_message_length': maxBytes });
-  server.addService(definitionOf(predictionRoot, 'tensorflow.serving.PredictionService'), {
+  server.addService(definitionOf(predictionRoot(), 'tensorflow.serving.PredictionService'), {
     Predict: unary(h.Predict, token),
     Classify: unary(h.Classify, token),
     Regress: unary(h.Regress, token),
     GetModelMetadata: unary(h.GetModelMetadata, token),
   });
-  server.addService(definitionOf(modelRoot, 'tensorflow.serving.ModelService'), { GetModelStatus: unary(h.GetModelStatus, token) });
+  server.addService(definitionOf(modelRoot(), 'tensorflow.serving.ModelService'), { GetModelStatus: unary(h.GetModelStatus, token) });
   // an IPv6 literal needs brackets in the address grpc-js parses
   const address = host.includes(':') ? `[${host}]:${options.port}` : `${host}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) =>
