@@ -22,7 +22,7 @@ import { tfServingClient, type TfServingClient } from '../src/serving/grpc/clien
 import { startGrpcServer } from '../src/serving/grpc/server.js';
 import { ModelRepository } from '../src/serving/model-repository.js';
 import { startServer } from '../src/serving/server.js';
-import { layersCore, runModel, type TensorBatcher } from './lib/layers-core.js';
+import { layersCore, runModel, type TensorBatcher } from '../test/helpers/layers-core.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -1,8 +1,8 @@
 /**
- * A ServingCore over one plain LayersModel of a ModelRepository, for bench/serving-load.ts: the
+ * A ServingCore over one plain LayersModel of a ModelRepository, for the gRPC face's bench and tests: the
  * gRPC face measured on the very model (and tfjs call) the REST server of src/serving/server.ts
  * answers with. With `batcher`, concurrent predicts share model runs (src/serving/batching.ts).
- * Replace with src/serving/serving-core.ts once it serves both faces.
+ * Used by bench/serving-load.ts and test/serving/grpc; replace with src/serving/serving-core.ts once it serves both faces.
  */
 import * as tf from '@tensorflow/tfjs';
 import { badRequest, notFound } from '../../src/serving/http-errors.js';
