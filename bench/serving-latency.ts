@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { table } from '../src/cli/format.js';
 import { ensureBackend } from '../src/ml/backend.js';
-import { saveModel } from '../src/ml/fs-model-io.js';
+import { loadModel, saveModel } from '../src/ml/fs-model-io.js';
 import { ModelRepository } from '../src/serving/model-repository.js';
 import { startServer } from '../src/serving/server.js';
 
@@ -40,7 +40,8 @@ await saveModel(mlp, path.join(base, 'mlp', '1'));
 const repository = new ModelRepository(base, { pollMs: 60_000 });
 await repository.start();
 const server = await startServer({ repository, port: 0, host: '127.0.0.1' });
-const model = repository.resolve('mlp').model;
+// the same saved model, loaded beside the served one, for the in-process figures
+const model = await loadModel(path.join(base, 'mlp', '1'));
 
 // deterministic inputs so every run sends the same bodies
 const inputs = Array.from({ length: n }, (_, i) => Array.from({ length: features }, (_, j) => Math.sin(i * 31 + j)));

@@ -18,12 +18,27 @@ function intOption(value: string, name: string, min: number): number {
   return n;
 }
 
+/** `latest`, `latest:N`, `all` or `specific:1,3` (TF Serving's model_version_policy) */
+export function parseVersionPolicy(text: string): { latest: number } | { all: true } | { specific: number[] } {
+  const [kind, arg] = text.split(':', 2) as [string, string | undefined];
+  if (kind === 'all' && arg === undefined) return { all: true };
+  if (kind === 'latest') return { latest: arg === undefined ? 1 : intOption(arg, '--version-policy latest:N', 1) };
+  if (kind === 'specific' && arg)
+    return { specific: arg.split(',').map((v) => intOption(v.trim(), '--version-policy specific:V,...', 0)) };
+  throw new DefinitionError(`expected latest, latest:N, all or specific:V1,V2,..., got '${text}'`, [
+    '--version-policy',
+  ]);
+}
+
 interface ServeOptions {
   modelBase?: string;
   port: string;
   host: string;
   pollMs: string;
   maxVersions?: string;
+  versionPolicy?: string;
+  token?: string;
+  bodyLimit: string;
   maxRows: string;
   timeoutMs: string;
   drainMs: string;
@@ -37,7 +52,13 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port to listen on (0: any free port)', '8501')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--poll-ms <ms>', 'how often to look for new versions and label changes', '2000')
-    .option('--max-versions <n>', 'load only the newest n versions of each model (plus labelled ones)')
+    .option('--max-versions <n>', 'the same as --version-policy latest:<n>')
+    .option(
+      '--version-policy <policy>',
+      'which versions to load: latest (default), latest:N, all, specific:V1,V2 (plus any version a label points to)',
+    )
+    .option('--token <token>', 'require "Authorization: Bearer <token>" on every request (default $TSFX_SERVING_TOKEN)')
+    .option('--body-limit <bytes>', 'largest request body accepted; larger ones answer 413', String(64 * 1024 * 1024))
     // defaults repeated from src/serving (DEFAULT_MAX_ROWS etc.): importing it here would load tfjs for every command
     .option('--max-rows <n>', 'most rows (instances) one predict request may hold; more answer 413', '100000')
     .option(
@@ -54,6 +75,9 @@ export function registerServe(program: Command): void {
       const port = intOption(o.port, '--port', 0);
       const pollMs = intOption(o.pollMs, '--poll-ms', 10);
       const maxVersions = o.maxVersions === undefined ? undefined : intOption(o.maxVersions, '--max-versions', 1);
+      const policy = o.versionPolicy !== undefined ? parseVersionPolicy(o.versionPolicy) : { latest: maxVersions ?? 1 };
+      const bodyLimit = intOption(o.bodyLimit, '--body-limit', 1);
+      const token = o.token ?? (process.env.TSFX_SERVING_TOKEN || undefined);
       const maxRows = intOption(o.maxRows, '--max-rows', 1);
       const timeoutMs = intOption(o.timeoutMs, '--timeout-ms', 1);
       const drainMs = intOption(o.drainMs, '--drain-ms', 0);
@@ -62,10 +86,10 @@ export function registerServe(program: Command): void {
       const { ModelRepository } = await import('../serving/model-repository.js');
       const { startServer } = await import('../serving/server.js');
       const backend = await ensureBackend();
-      const repository = new ModelRepository(base, { pollMs, maxVersions, log: (m) => out(`serve: ${m}`) });
+      const repository = new ModelRepository(base, { pollMs, policy, log: (m) => out(`serve: ${m}`) });
       await repository.start();
-      const server = await startServer({ repository, port, host: o.host, maxRows, timeoutMs });
-      out(`tsfx serve: listening on ${server.url} (models from ${base})`);
+      const server = await startServer({ repository, port, host: o.host, maxRows, timeoutMs, bodyLimit, token });
+      out(`tsfx serve: listening on ${server.url} (models from ${base})${token ? '; bearer token required' : ''}`);
       out(`tsfx serve: tfjs backend ${backend.name} from ${backend.package} (${backend.reason})`);
       out(`tsfx serve: models: ${repository.modelNames().join(', ') || '(none yet)'}; Ctrl-C to stop`);
       // resolve only once closed: main.ts exits the process when this action returns

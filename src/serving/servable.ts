@@ -22,6 +22,12 @@ export interface Tensor {
   /** full shape, batch first */
   shape: number[];
   values: number[] | boolean[] | Uint8Array[];
+  /**
+   * Flat, like values: true where a value is missing (REST `null`; NaN in a DT_FLOAT raw
+   * feature means the same). Only a Model's raw features may be missing: its transform fills
+   * them (or refuses, naming the row). Absent: nothing is missing.
+   */
+  missing?: boolean[];
 }
 
 /** TF Serving's ModelSpec: which model, and which version or label, a request asks for. */
@@ -75,6 +81,16 @@ export interface PredictRequest {
   inputs: Record<string, Tensor>;
   /** only these outputs (TF Serving's output_filter); empty: all */
   outputFilter?: string[];
+  /** answer DEADLINE_EXCEEDED once the request has run this long (the gRPC deadline, --timeout-ms) */
+  timeoutMs?: number;
+}
+
+/** A :classify or :regress request. */
+export interface ExamplesRequest {
+  spec: ModelSpec;
+  examples: ExampleRow[];
+  context?: ExampleRow;
+  timeoutMs?: number;
 }
 
 export interface PredictResponse {
@@ -126,6 +142,6 @@ export interface ServingCore {
   metadata(spec: ModelSpec): { answeredBy: AnsweredBy; signatures: Record<string, SignatureDef> };
   predict(request: PredictRequest): Promise<PredictResponse>;
   /** `context` features are shared by every example (TF Serving's ExampleListWithContext) */
-  classify(request: { spec: ModelSpec; examples: ExampleRow[]; context?: ExampleRow }): Promise<ClassifyResponse>;
-  regress(request: { spec: ModelSpec; examples: ExampleRow[]; context?: ExampleRow }): Promise<RegressResponse>;
+  classify(request: ExamplesRequest): Promise<ClassifyResponse>;
+  regress(request: ExamplesRequest): Promise<RegressResponse>;
 }

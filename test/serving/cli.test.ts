@@ -59,7 +59,10 @@ async function startServe(...extra: string[]): Promise<ServeProcess> {
     process.execPath,
     [tsfx, 'serve', '--port', String(port), '--model-base', base, '--poll-ms', '100', ...extra],
     // the long predict below is sized for wasm; tfjs-node would finish it before the SIGTERM
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { TSFX_TF_BACKEND: 'tfjs-backend-wasm', ...process.env, TSFX_HOME: base } },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { TSFX_TF_BACKEND: 'tfjs-backend-wasm', ...process.env, TSFX_HOME: base },
+    },
   );
   let stdout = '';
   let stderr = '';
@@ -81,12 +84,20 @@ const column = (n: number) => JSON.stringify({ instances: Array.from({ length: n
 
 describe('tsfx serve', () => {
   it('prints its URL and backend, predicts over HTTP, and exits 0 on SIGTERM', async () => {
-    const { url, child, exited, output } = await startServe();
+    const { url, child, exited, output } = await startServe('--version-policy', 'all', '--token', 's3cret');
+    const body = '{"instances": [[4], [0]]}';
+    const anonymous = await fetch(`${url}/v1/models/lin/versions/1:predict`, { method: 'POST', body });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({ error: 'missing bearer token: send "Authorization: Bearer <token>"' });
+    const wrong = await fetch(`${url}/v1/models/lin`, { headers: { authorization: 'Bearer s3cre' } });
+    expect(wrong.status).toBe(401);
     const res = await fetch(`${url}/v1/models/lin/versions/1:predict`, {
       method: 'POST',
-      body: '{"instances": [[4], [0]]}',
+      body,
+      headers: { authorization: 'Bearer s3cret' },
     });
     expect(await res.json()).toEqual({ predictions: [[9], [1]] });
+    expect(output()).toContain('bearer token required');
     // stdout is read to the end, so the backend line is there once listening was printed
     expect(output()).toMatch(/tfjs backend (tensorflow|wasm|cpu) from @tensorflow\//);
     child.kill('SIGTERM');
@@ -97,7 +108,7 @@ describe('tsfx serve', () => {
   it('takes --max-rows, and exits within seconds of SIGTERM during a long predict', async () => {
     const { url, child, exited, output } = await startServe('--max-rows', '200000', '--drain-ms', '500');
     const over = await fetch(`${url}/v1/models/heavy:predict`, { method: 'POST', body: column(200_001) });
-    expect(over.status).toBe(413);
+    expect(over.status).toBe(400);
     expect(((await over.json()) as { error: string }).error).toContain('at most 200000 rows per request (--max-rows)');
     // ~15 s of work on the wasm backend
     let answered: number | string | undefined;

@@ -1,6 +1,6 @@
 /**
  * Requests big enough to hurt: predict runs in chunks (linear in the rows, the event loop free
- * between chunks), a row cap answers 413, a deadline answers 504, and status keeps answering
+ * between chunks), a row cap answers 400 (INVALID_ARGUMENT), a deadline answers 504, and status keeps answering
  * while a long predict runs.
  */
 import fs from 'node:fs';
@@ -9,9 +9,10 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBackend } from '../../src/ml/backend.js';
-import { loadModel, saveModel } from '../../src/ml/fs-model-io.js';
+import { saveModel } from '../../src/ml/fs-model-io.js';
 import { ModelRepository } from '../../src/serving/model-repository.js';
-import { predict } from '../../src/serving/predict.js';
+import { tensorsOfPredictBody } from '../../src/serving/json-tensor.js';
+import { loadServable } from '../../src/serving/servable-loader.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/serving/server.js';
 import { twoHeaded } from '../fixtures/models.js';
 
@@ -81,18 +82,22 @@ describe('large predict requests', () => {
   });
 
   it('predicts in time linear in the rows (with batch size 32, 600k rows took 20 s on wasm)', async () => {
-    const model = await loadModel(path.join(base, 'lin', '1'));
-    const instances = column(600_000);
+    const servable = await loadServable(path.join(base, 'lin', '1'));
+    const { tensors } = tensorsOfPredictBody(
+      { instances: column(600_000) },
+      servable.signatures.serving_default!.inputs,
+    );
     const t0 = performance.now();
-    const out = (await predict(model, { instances }, { maxRows: 1e6 })) as { predictions: number[][] };
+    const out = await servable.run(tensors);
     const ms = performance.now() - t0;
-    expect(out.predictions).toHaveLength(600_000);
-    expect(out.predictions[599_999]).toEqual([1_199_999]);
+    const y = out[servable.outputName]!;
+    expect(y.shape).toEqual([600_000, 1]);
+    expect(y.values[599_999]).toBe(1_199_999);
     expect(ms).toBeLessThan(2000);
-    model.dispose();
+    servable.dispose();
   });
 
-  it('rejects more rows than --max-rows with 413, naming the limit, in both formats', async () => {
+  it('rejects more rows than --max-rows with 400, naming the limit, in both formats', async () => {
     const url = await serve({ maxRows: 10 });
     expect((await post(`${url}/v1/models/lin:predict`, { instances: column(10) })).status).toBe(200);
     const cases: [string, unknown][] = [
@@ -102,7 +107,7 @@ describe('large predict requests', () => {
     ];
     for (const [model, body] of cases) {
       const r = await post(`${url}/v1/models/${model}:predict`, body);
-      expect(r.status, JSON.stringify(body).slice(0, 40)).toBe(413);
+      expect(r.status, JSON.stringify(body).slice(0, 40)).toBe(400);
       expect(r.json.error).toMatch(/11 rows.*at most 10 rows per request \(--max-rows\)/);
     }
   });

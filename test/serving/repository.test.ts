@@ -28,7 +28,11 @@ interface Status {
 let running: { server: RunningServer; repository: ModelRepository } | undefined;
 
 async function serve(base: string, maxVersions?: number) {
-  const repository = new ModelRepository(base, { pollMs: 50, maxVersions });
+  // these tests follow every version; the default policy (latest 1) has tests of its own
+  const repository = new ModelRepository(base, {
+    pollMs: 50,
+    policy: maxVersions ? { latest: maxVersions } : { all: true },
+  });
   await repository.start();
   const server = await startServer({ repository, port: 0, host: '127.0.0.1' });
   running = { server, repository };
@@ -114,7 +118,7 @@ describe('model repository', () => {
     const url = await serve(base);
     const s = await status(url);
     expect(versions(s)).toEqual(['3:END', '1:AVAILABLE']);
-    expect(s[0]!.status.error_code).toBe('UNKNOWN');
+    expect(s[0]!.status.error_code).toBe('DATA_LOSS');
     expect(s[0]!.status.error_message).toMatch(/weights\.bin.*needs 8 bytes but weights\.bin hold 3/);
     // the newest available version answers; the broken one is a 404 naming why
     expect((await predict(url, 'lin', 1)).body).toEqual({ predictions: [[3]] });
@@ -155,7 +159,7 @@ describe('model repository', () => {
     promote(base, 'lin', 1, 'stable');
     const url = await serve(base);
     expect((await predict(url, 'lin/labels/stable', 7)).body).toEqual({ predictions: [[7]] });
-    expect((await predict(url, 'lin/labels/canary', 7)).status).toBe(404);
+    expect((await predict(url, 'lin/labels/canary', 7)).status).toBe(400);
 
     promote(base, 'lin', 2, 'stable');
     promote(base, 'lin', 3, 'stable');
@@ -196,21 +200,43 @@ describe('model repository', () => {
     const url = await serve(base);
     expect((await predict(url, 'lin/labels/__proto__', 5)).body).toEqual({ predictions: [[10]] });
     expect((await predict(url, 'lin/labels/constructor', 5)).body).toEqual({ predictions: [[5]] });
-    expect((await predict(url, 'lin/labels/valueOf', 5)).body).toEqual({ error: "model 'lin' has no label 'valueOf'" });
+    expect((await predict(url, 'lin/labels/valueOf', 5)).body).toEqual({
+      error: "Unrecognized servable version label: valueOf (model 'lin')",
+    });
   });
 
-  it('keeps the previous labels when labels.json is broken, and 404s a label on a missing version', async () => {
+  it('keeps the previous labels when labels.json is broken, and refuses a label on a missing version', async () => {
     const base = newBase();
     await saveModel(linear(2, 1), path.join(base, 'lin', '1'));
     const file = path.join(base, 'lin', 'labels.json');
     fs.writeFileSync(file, JSON.stringify({ stable: 1, canary: 4 }));
     const url = await serve(base);
     const canary = await predict(url, 'lin/labels/canary', 1);
-    expect(canary.status).toBe(404);
-    expect(canary.body.error).toMatch(/no version 4/);
+    expect(canary.status).toBe(400);
+    expect(canary.body.error).toMatch(
+      /label 'canary' of model 'lin' points to version 4, which is not available for inference \(no such version\)/,
+    );
     fs.writeFileSync(file, '{"stable": ');
     await running!.repository.refresh();
     expect((await predict(url, 'lin/labels/stable', 1)).body).toEqual({ predictions: [[3]] });
+  });
+
+  it('loads by the version policy: latest 1 by default, specific versions, plus labelled ones', async () => {
+    const base = newBase();
+    for (const v of [1, 2, 3]) await saveModel(linear(v, 0), path.join(base, 'lin', String(v)));
+    const repository = new ModelRepository(base, { pollMs: 60_000 });
+    await repository.start();
+    expect(repository.status('lin').map((v) => `${v.version}:${v.state}`)).toEqual(['3:AVAILABLE']);
+    await repository.stop();
+    promote(base, 'lin', 1, 'stable');
+    const specific = new ModelRepository(base, { pollMs: 60_000, policy: { specific: [2] } });
+    await specific.start();
+    expect(specific.status('lin').map((v) => `${v.version}:${v.state}`)).toEqual(['2:AVAILABLE', '1:AVAILABLE']);
+    expect(() => specific.acquire('lin', { version: 3 })).toThrow(/Servable not found for request: Specific\(lin, 3\)/);
+    const held = specific.acquire('lin', { label: 'stable' });
+    expect(held.version).toBe(1);
+    held.release();
+    await specific.stop();
   });
 
   it('loads only the newest N versions plus labelled ones', async () => {

@@ -72,17 +72,23 @@ describe('model status', () => {
     expect((await call('/v1/models/lin/labels/canary')).json.model_version_status).toMatchObject([{ version: '2' }]);
   });
 
-  it('answers 404 with an error for an unknown model, version or label', async () => {
-    for (const [p, msg] of [
-      ['/v1/models/nope', "model 'nope' not found"],
-      ['/v1/models/lin/versions/9', "model 'lin' has no version 9"],
-      ['/v1/models/lin/labels/beta', "model 'lin' has no label 'beta'"],
-      ['/v1/models/lin/versions/9/metadata', 'no version 9'],
-      ['/v2/models/lin', 'Malformed request: GET /v2/models/lin'],
+  it("answers an unknown model or version 404, an unknown label 400, with TF Serving's messages", async () => {
+    for (const [p, code, msg] of [
+      ['/v1/models/nope', 404, 'Could not find any versions of model nope'],
+      ['/v1/models/lin/versions/9', 404, 'Could not find version 9 of model lin'],
+      ['/v1/models/lin/labels/beta', 400, "Unrecognized servable version label: beta (model 'lin')"],
+      [
+        '/v1/models/lin/versions/9/metadata',
+        404,
+        "Servable not found for request: Specific(lin, 9): model 'lin' has no version 9",
+      ],
+      ['/v1/models', 400, 'Missing model name in request.'],
+      ['/v1/models/lin/versions/x', 400, 'Malformed request: GET /v1/models/lin/versions/x'],
+      ['/v2/models/lin', 404, 'Not found: GET /v2/models/lin'],
     ] as const) {
       const r = await call(p);
-      expect(r.status, p).toBe(404);
-      expect(r.json.error, p).toContain(msg);
+      expect(r.status, p).toBe(code);
+      expect(r.json.error, p).toBe(msg);
     }
   });
 });
@@ -181,49 +187,52 @@ describe('predict', () => {
 
   it('rejects malformed requests with 400 and a message naming the problem', async () => {
     const cases: [string, unknown, RegExp][] = [
-      ['/v1/models/lin:predict', '{"instances": [[1]', /malformed JSON/],
-      ['/v1/models/lin:predict', '', /body is empty/],
-      ['/v1/models/lin:predict', [1, 2], /must be a JSON object/],
-      ['/v1/models/lin:predict', { instances: 5 }, /'instances' must be a list, got number/],
-      ['/v1/models/lin:predict', { instances: [] }, /'instances' is empty/],
-      ['/v1/models/lin:predict', { foo: 1 }, /exactly one of 'instances' .* or 'inputs'/],
-      ['/v1/models/lin:predict', { instances: [[1]], inputs: [[1]] }, /exactly one of/],
+      ['/v1/models/lin:predict', '{"instances": [[1]', /JSON Parse error/],
+      ['/v1/models/lin:predict', '', /The document is empty/],
+      ['/v1/models/lin:predict', [1, 2], /Is not object/],
+      ['/v1/models/lin:predict', { instances: 5 }, /Expecting 'instances' to be an list\/array/],
+      ['/v1/models/lin:predict', { instances: [] }, /No values in 'instances' array/],
+      ['/v1/models/lin:predict', { foo: 1 }, /Missing 'inputs' or 'instances' key/],
+      ['/v1/models/lin:predict', { instances: [[1]], inputs: [[1]] }, /expecting only one of 'inputs' or 'instances'/],
+      ['/v1/models/lin:predict', { signature_name: 7, instances: [[1]] }, /'signature_name' key must be a string/],
       [
         '/v1/models/lin:predict',
         { instances: [[1], [2, 3]] },
-        /instances\[1\]: input 'y_input' expects shape \[1\] but got \[2\]/,
+        /instances\[1\]\.y_input: Expecting shape \[1\] but got: \[2\]/,
       ],
-      [
-        '/v1/models/lin:predict',
-        { instances: [[1], [[2]]] },
-        /instances\[1\]: input 'y_input' expects shape \[1\] but got \[1,1\]/,
-      ],
+      ['/v1/models/lin:predict', { instances: [[1], [[2]]] }, /Expecting shape \[1\] but got: \[1,1\]/],
       [
         '/v1/models/lin:predict',
         { instances: [['x']] },
-        /instances\[0\]\[0\]: expected a number or a list, got string/,
+        /instances\[0\]\[0\]: JSON Value: "x" Type: String is not of expected type: float/,
       ],
+      ['/v1/models/lin:predict', { inputs: [[1, 2]] }, /input 'y_input' expects shape \[-1,1\] but got \[1,2\]/],
       [
         '/v1/models/lin:predict',
-        { inputs: [[1, 2]] },
-        /inputs: input 'y_input' expects shape \[-1,1\] but got \[1,2\]/,
+        { signature_name: 'other', instances: [[1]] },
+        /Serving signature name: "other" not found in signature def \(signatures: serving_default\)/,
       ],
-      ['/v1/models/lin:predict', { signature_name: 'other', instances: [[1]] }, /unknown signature_name 'other'/],
       [
         '/v1/models/multi:predict',
         { instances: [{ a: [1, 2], b: [3], c: [1] }] },
-        /instances\[0\]: unknown input 'c' \(model inputs: a, b\)/,
+        /Failed to process element: 0 key: c of 'instances' list. Error: JSON object: does not have named input: c \(inputs: a, b\)/,
       ],
-      ['/v1/models/multi:predict', { instances: [{ a: [1, 2] }] }, /instances\[0\]: missing input 'b'/],
-      ['/v1/models/multi:predict', { instances: [[1, 2]] }, /instances\[0\]: expected an object keyed by input name/],
+      ['/v1/models/multi:predict', { instances: [{ a: [1, 2] }] }, /element: 0 of 'instances' list: missing input 'b'/],
+      ['/v1/models/multi:predict', { instances: [[1, 2]] }, /instances is a plain list, but expecting list of objects/],
       [
         '/v1/models/multi:predict',
         { instances: [{ a: [[1, 2], [3]], b: [1] }] },
-        /instances\[0\]\.a: ragged list: element 1 has shape \[1\] but element 0 has \[2\]/,
+        /instances\[0\]\.a\[1\]: Encountered list at unexpected size: 1 at level: 1 expected size: 2 \(ragged list\)/,
       ],
-      ['/v1/models/multi:predict', { inputs: [[1, 2]] }, /'inputs' must be an object keyed by input name/],
-      ['/v1/models/multi:predict', { inputs: { a: [[1, 2]], b: [[1], [2]] } }, /batch size: a=1, b=2/],
-      ['/v1/models/lin:classify', { examples: [] }, /':predict' only/],
+      ['/v1/models/multi:predict', { inputs: [[1, 2]] }, /inputs is a plain value\/list, but expecting an object/],
+      ['/v1/models/multi:predict', { inputs: { a: [[1, 2]], b: [[1], [2]] } }, /batch size: 'a' has 1 rows, 'b' has 2/],
+      [
+        '/v1/models/lin:classify',
+        { examples: [{ x: 1 }] },
+        /Expected classification signature method_name to be tensorflow\/serving\/classify. Was: tensorflow\/serving\/predict/,
+      ],
+      ['/v1/models/lin:regress', { examples: [] }, /'examples' value is an empty array/],
+      ['/v1/models/lin:frobnicate', { instances: [[1]] }, /Malformed request: POST \/v1\/models\/lin:frobnicate/],
     ];
     for (const [p, body, msg] of cases) {
       const r = await call(p, body);
@@ -232,19 +241,19 @@ describe('predict', () => {
     }
   });
 
-  it('answers 404 for an unknown model, version or label, whatever the body', async () => {
-    for (const p of [
-      '/v1/models/nope:predict',
-      '/v1/models/lin/versions/5:predict',
-      '/v1/models/lin/labels/beta:predict',
-    ]) {
-      const r = await call(p, '{not json');
-      expect(r.status, p).toBe(404);
+  it('answers an unknown model or version 404 and an unknown label 400, whatever the body', async () => {
+    for (const [p, code] of [
+      ['/v1/models/nope:predict', 404],
+      ['/v1/models/lin/versions/5:predict', 404],
+      ['/v1/models/lin/labels/beta:predict', 400],
+    ] as const) {
+      const r = await call(p, '{"instances": [[1]]}');
+      expect(r.status, p).toBe(code);
       expect(typeof r.json.error).toBe('string');
     }
     const get = await call('/v1/models/lin:predict');
-    expect(get.status).toBe(404);
-    expect(get.json.error).toMatch(/needs POST/);
+    expect(get.status).toBe(400);
+    expect(get.json.error).toBe('Malformed request: GET /v1/models/lin:predict');
   });
 
   it('leaks no tensors across requests', async () => {
@@ -267,7 +276,7 @@ describe('hostile and odd requests', () => {
     expect(ok).toEqual({ status: 200, json: { predictions: [[3]] } });
   });
 
-  it("404s labels named like Object's prototype members, in status, metadata and predict", async () => {
+  it("refuses labels named like Object's prototype members, in status, metadata and predict", async () => {
     for (const label of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
       for (const [p, body] of [
         [`/v1/models/lin/labels/${label}`, undefined],
@@ -275,8 +284,8 @@ describe('hostile and odd requests', () => {
         [`/v1/models/lin/labels/${label}:predict`, { instances: [[1]] }],
       ] as const) {
         const r = await call(p, body);
-        expect(r.status, p).toBe(404);
-        expect(r.json.error, p).toBe(`model 'lin' has no label '${label}'`);
+        expect(r.status, p).toBe(400);
+        expect(r.json.error, p).toBe(`Unrecognized servable version label: ${label} (model 'lin')`);
       }
     }
   });
@@ -289,7 +298,7 @@ describe('hostile and odd requests', () => {
       expect(r.json.error, p).not.toContain(base);
       expect(r.json.error, p).not.toMatch(/\/tmp\//);
     }
-    expect((await call('/v1/models/nope')).json.error).toBe("model 'nope' not found");
+    expect((await call('/v1/models/nope')).json.error).toBe('Could not find any versions of model nope');
     // the broken version still says which file is wrong, relative to the model base
     expect((await call('/v1/models/broken/versions/1:predict', { instances: [[1]] })).json.error).toMatch(
       /broken\/1\/weights\.bin/,
@@ -303,17 +312,17 @@ describe('hostile and odd requests', () => {
   it('rejects numbers too large for a float (1e400 parses as Infinity) unless the model allows them', async () => {
     const rows = await call('/v1/models/lin:predict', '{"instances": [[1], [1e400]]}');
     expect(rows.status).toBe(400);
-    expect(rows.json.error).toMatch(/instances\[1\]\[0\]: Infinity is not a finite number/);
+    expect(rows.json.error).toMatch(/input 'y_input' row 1: Infinity is not a finite number/);
     const cols = await call('/v1/models/multi:predict', '{"inputs": {"a": [[1, -1e400]], "b": [[0]]}}');
     expect(cols.status).toBe(400);
-    expect(cols.json.error).toMatch(/inputs\.a\[0\]\[1\]: -Infinity is not a finite number/);
+    expect(cols.json.error).toMatch(/input 'a' row 0: -Infinity is not a finite number/);
     expect(await call('/v1/models/clamp:predict', '{"instances": [[1e400], [-2]]}')).toEqual({
       status: 200,
       json: { predictions: [[0], [2]] },
     });
   });
 
-  it('says binary {"b64": ...} inputs are not supported by this model', async () => {
+  it('refuses binary {"b64": ...} values for float inputs as TF Serving does', async () => {
     for (const [p, body] of [
       ['/v1/models/lin:predict', { instances: [{ b64: 'AAAA' }] }],
       ['/v1/models/lin:predict', { inputs: { b64: 'AAAA' } }],
@@ -322,9 +331,8 @@ describe('hostile and odd requests', () => {
       const r = await call(p, body);
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.json.error, JSON.stringify(body)).toMatch(
-        /binary \(\{"b64": …\}\) inputs are not supported by this model/,
+        /JSON Value: \{"b64":"AAAA"\} Type: Object is not of expected type: float/,
       );
-      expect(r.json.error).not.toMatch(/unknown input/);
     }
   });
 });
