@@ -22,7 +22,11 @@ import { tfServingClient, type TfServingClient } from '../src/serving/grpc/clien
 import { startGrpcServer } from '../src/serving/grpc/server.js';
 import { ModelRepository } from '../src/serving/model-repository.js';
 import { startServer } from '../src/serving/server.js';
-import { layersCore, runModel, type TensorBatcher } from '../test/helpers/layers-core.js';
+import type { ModelRunner } from '../src/serving/serving-core.js';
+import type { Tensor } from '../src/serving/servable.js';
+import { runModel } from '../test/helpers/layers-core.js';
+
+type Tensors = Record<string, Tensor>;
 
 const { values: args } = parseArgs({
   options: {
@@ -47,30 +51,34 @@ const mlp = tf.sequential({
 await saveModel(mlp, path.join(base, 'mlp', '1'));
 const repository = new ModelRepository(base, { pollMs: 60_000 });
 await repository.start();
+// the model as served: the REST face's own core (serving-core.ts); the gRPC face calls the same one
 const rest = await startServer({ repository, port: 0, host: '127.0.0.1' });
-const model = repository.resolve('mlp').model;
-const inputName = model.inputs[0]!.sourceLayer.name;
+const grpcPlain = await startGrpcServer({ core: rest.core, port: 0 });
+const inputName = mlp.inputs[0]!.sourceLayer.name;
 
 /**
- * Server-side batching, when src/serving/batching.ts is there (another branch writes it): the
- * path is a variable so this script typechecks and runs without it.
+ * Server-side batching as the core's runner, when src/serving/batching.ts is there (another
+ * branch writes it): the path is a variable so this script typechecks and runs without it.
  */
-async function batcherOf(): Promise<TensorBatcher | undefined> {
+async function runnerOf(): Promise<ModelRunner | undefined> {
   const batchingFile = '../src/serving/batching.js';
   const codecFile = '../src/serving/batch-codec.js';
   try {
     const { createBatchScheduler } = await import(batchingFile);
     const { tensorMapCodec } = await import(codecFile);
     const scheduler = createBatchScheduler({ maxBatchSize: 1024, batchTimeoutMicros: 500, maxEnqueuedBatches: 1000 });
-    return scheduler.addQueue({ name: 'mlp/1', codec: tensorMapCodec, run: (input: never) => runModel(model, input) });
+    // one model version here, so one queue; its run is the core's run for that version
+    let run: ((inputs: Tensors) => Promise<Tensors>) | undefined;
+    const queue = scheduler.addQueue({ name: 'mlp/1', codec: tensorMapCodec, run: (input: Tensors) => run!(input) });
+    return (_key, inputs, coreRun) => ((run ??= coreRun), queue.submit(inputs));
   } catch (err) {
     console.log(`server-side batching: not measured (${(err as Error).message.split('\n')[0]})`);
     return undefined;
   }
 }
-const batcher = await batcherOf();
-const grpcPlain = await startGrpcServer({ core: layersCore('mlp', 1, model), port: 0 });
-const grpcBatched = batcher ? await startGrpcServer({ core: layersCore('mlp', 1, model, batcher), port: 0 }) : undefined;
+const runner = await runnerOf();
+const restBatched = runner ? await startServer({ repository, port: 0, host: '127.0.0.1', coreOptions: { runner } }) : undefined;
+const grpcBatched = restBatched ? await startGrpcServer({ core: restBatched.core, port: 0 }) : undefined;
 
 // deterministic inputs, the same rows on every path
 const rowsOf = (b: number) => Array.from({ length: b }, (_, i) => Array.from({ length: features }, (_, j) => Math.sin(i * 31 + j)));
@@ -100,15 +108,15 @@ async function inProcess(b: number): Promise<Figures> {
   const t0 = performance.now();
   while (performance.now() - t0 < seconds * 1000) {
     const s = performance.now();
-    await runModel(model, input);
+    await runModel(mlp, input);
     latencies.push(performance.now() - s);
   }
   return summarise(latencies, performance.now() - t0);
 }
 
-async function restLoad(b: number, c: number): Promise<Figures> {
+async function restLoad(url: string, b: number, c: number): Promise<Figures> {
   const result = await autocannon({
-    url: `${rest.url}/v1/models/mlp:predict`,
+    url: `${url}/v1/models/mlp:predict`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: restBody(b),
@@ -140,7 +148,7 @@ const plainClient = tfServingClient(`127.0.0.1:${grpcPlain.port}`);
 const batchedClient = grpcBatched ? tfServingClient(`127.0.0.1:${grpcBatched.port}`) : undefined;
 // warm-up: JIT, kernels, connections
 for (const b of [1, 64]) {
-  for (let i = 0; i < 100; i++) await runModel(model, inProcessInput(b));
+  for (let i = 0; i < 100; i++) await runModel(mlp, inProcessInput(b));
   for (let i = 0; i < 100; i++) await plainClient.call('Predict', grpcRequest(b));
   if (batchedClient) for (let i = 0; i < 100; i++) await batchedClient.call('Predict', grpcRequest(b));
 }
@@ -151,9 +159,10 @@ for (const b of [1, 64]) {
   const local = await inProcess(b);
   rows.push(['in-process', b, 1, Math.round(local.reqPerSec), Math.round(local.reqPerSec * b), local.p50.toFixed(3), local.p99.toFixed(3), '1.00x', '-']);
   const paths: [string, (c: number) => Promise<Figures>][] = [
-    ['REST', (c) => restLoad(b, c)],
+    ['REST', (c) => restLoad(rest.url, b, c)],
     ['gRPC', (c) => grpcLoad(plainClient, b, c)],
   ];
+  if (restBatched) paths.push(['REST + batching', (c) => restLoad(restBatched.url, b, c)]);
   if (batchedClient) paths.push(['gRPC + batching', (c) => grpcLoad(batchedClient, b, c)]);
   for (const [name, load] of paths)
     for (const c of [1, connections]) {
@@ -175,12 +184,13 @@ const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
 console.log(`serving load: MLP ${features}-64-64-1, tfjs backend ${backend.name}, ${os.cpus().length} cores (load average ${load}), ${seconds} s per row, loopback`);
 console.log(table(['path', 'batch', 'in flight', 'req/s', 'rows/s', 'p50 ms', 'p99 ms', 'in-process/served', '+ms/request (p50)'], rows));
 console.log('aims: batch-64 REST throughput within 1.5x of in-process, gRPC within 1.2x; p99 at batch 1 under 2 ms');
-console.log('REST latencies are autocannon\'s (1 ms resolution below 1 ms is its histogram\'s); REST + batching: not run, the REST face of this branch has no batching');
+console.log("REST latencies are autocannon's (whole milliseconds); in-process is runModel (tensor in, model.predict, data out), the same tfjs call the core makes");
 
 plainClient.close();
 batchedClient?.close();
 await grpcPlain.close();
 await grpcBatched?.close();
+await restBatched?.close();
 await rest.close();
 await repository.stop();
 fs.rmSync(base, { recursive: true, force: true });

@@ -54,16 +54,20 @@ function authorized(metadata: grpc.Metadata, token: string): boolean {
 }
 
 type Handler = (request: Record<string, unknown>) => unknown;
+type Api = 'predict' | 'classify' | 'regress' | 'metadata' | 'status';
+/** serving-core.ts's metrics hook, when the core has it: one report per request, entrypoint GRPC */
+type Track = (api: Api, entrypoint: 'GRPC', model: string, fn: () => unknown) => Promise<unknown>;
 
 /** A unary grpc-js handler around `fn`: auth first, then any throw becomes its status. */
-function unary(fn: Handler, token: string | undefined): grpc.handleUnaryCall<Record<string, unknown>, unknown> {
+function unary(fn: Handler, api: Api, token: string | undefined, track?: Track): grpc.handleUnaryCall<Record<string, unknown>, unknown> {
   return (call, callback) => {
     if (token !== undefined && !authorized(call.metadata, token)) {
       callback({ code: grpc.status.UNAUTHENTICATED, details: 'missing or wrong bearer token: send metadata "authorization: Bearer <token>"' });
       return;
     }
+    const model = String((call.request.modelSpec as { name?: string } | undefined)?.name ?? '');
     Promise.resolve()
-      .then(() => fn(call.request))
+      .then(() => (track ? track(api, 'GRPC', model, () => fn(call.request)) : fn(call.request)))
       .then(
         (answer) => callback(null, answer),
         (err: unknown) => callback(toServiceError(err)),
@@ -125,13 +129,15 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const maxBytes = options.maxMessageBytes ?? 256 * 1024 * 1024;
   const h = handlers(core, predictionRoot());
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxBytes, 'grpc.max_send_message_length': maxBytes });
+  const trackable = core as ServingCore & { track?: Track };
+  const track = typeof trackable.track === 'function' ? trackable.track.bind(core) : undefined;
   server.addService(definitionOf(predictionRoot(), 'tensorflow.serving.PredictionService'), {
-    Predict: unary(h.Predict, token),
-    Classify: unary(h.Classify, token),
-    Regress: unary(h.Regress, token),
-    GetModelMetadata: unary(h.GetModelMetadata, token),
+    Predict: unary(h.Predict, 'predict', token, track),
+    Classify: unary(h.Classify, 'classify', token, track),
+    Regress: unary(h.Regress, 'regress', token, track),
+    GetModelMetadata: unary(h.GetModelMetadata, 'metadata', token, track),
   });
-  server.addService(definitionOf(modelRoot(), 'tensorflow.serving.ModelService'), { GetModelStatus: unary(h.GetModelStatus, token) });
+  server.addService(definitionOf(modelRoot(), 'tensorflow.serving.ModelService'), { GetModelStatus: unary(h.GetModelStatus, 'status', token, track) });
   // an IPv6 literal needs brackets in the address grpc-js parses
   const address = host.includes(':') ? `[${host}]:${options.port}` : `${host}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) =>
