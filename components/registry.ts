@@ -9,9 +9,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyComponentSpec, ComponentImpl } from '../src/dsl/component.js';
 import { DefinitionError } from '../src/errors.js';
+import { evaluatorComponent } from './evaluator/index.js';
 import { exampleGenComponent } from './example-gen/index.js';
 import { exampleValidatorComponent } from './example-validator/index.js';
 import { importSchemaGenComponent } from './import-schema-gen/index.js';
+import { pusherComponent } from './pusher/index.js';
 import { schemaGenComponent } from './schema-gen/index.js';
 import { statisticsGenComponent } from './statistics-gen/index.js';
 import { trainerComponent } from './trainer/index.js';
@@ -27,6 +29,8 @@ export const builtinComponents: ComponentImpl[] = [
   transformComponent,
   tunerComponent,
   trainerComponent,
+  evaluatorComponent,
+  pusherComponent,
 ];
 
 const registered = new Map<string, ComponentImpl>(builtinComponents.map((c) => [c.spec.name, c]));

@@ -39,6 +39,8 @@ export { ExampleValidator } from '../components/example-validator/index.js';
 export { Transform, type TransformArgs } from '../components/transform/index.js';
 export { Tuner } from '../components/tuner/index.js';
 export { Trainer } from '../components/trainer/index.js';
+export { Evaluator, EvaluatorParams } from '../components/evaluator/index.js';
+export { Pusher, type PushedModelProperties } from '../components/pusher/index.js';
 // the preprocessing DSL (Transform's `preprocessing: (f) => ({...})`) and the transform runtime serving and the browser share
 export {
   analyzeBatches,

@@ -7,8 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import type { Driver, FoundArtifact } from '../../src/dsl/component.js';
+import type { Driver } from '../../src/dsl/component.js';
 import { DefinitionError } from '../../src/errors.js';
+import { latestBlessedModel } from '../common/latest-blessed-model.js';
 import { readTransformGraph } from '../transform/graph-file.js';
 import { modelSource } from './model-source.js';
 import type { TrainerComponentSpec } from './spec.js';
@@ -47,7 +48,7 @@ export const trainerDriver: Driver<TrainerComponentSpec, TrainerResolved> = asyn
   const wired = inputs.baseModel?.[0];
   if (wired) warmStart = { modelId: wired.id };
   else if (params.warmStart) {
-    const found = await latestBlessedModel(artifacts);
+    const found = (await latestBlessedModel(artifacts))?.model.id;
     warmStart = found ? { modelId: found } : { none: 'no blessed model in this pipeline yet' };
     if (found) baseModel = [found];
   }
@@ -57,19 +58,3 @@ export const trainerDriver: Driver<TrainerComponentSpec, TrainerResolved> = asyn
     ...(baseModel ? { inputs: { baseModel } } : {}),
   };
 };
-
-/**
- * TFX's LatestBlessedModelStrategy: the newest ModelBlessing with blessed = true names the
- * model it blessed (`model`, an artifact id); that model's files must still exist.
- */
-async function latestBlessedModel(artifacts: Parameters<Driver<TrainerComponentSpec>>[0]['artifacts']): Promise<number | undefined> {
-  const blessings = await artifacts.list({ type: 'ModelBlessing' });
-  const models = new Map((await artifacts.list({ type: 'Model' })).map((m: FoundArtifact<'Model'>) => [m.id, m]));
-  for (const b of blessings) {
-    const id = (b.properties as { blessed?: boolean; model?: unknown }).model;
-    if (b.properties.blessed !== true || typeof id !== 'number') continue;
-    const model = models.get(id);
-    if (model && (await fs.stat(model.path).then(() => true, () => false))) return id;
-  }
-  return undefined;
-}

@@ -16,6 +16,7 @@ const modules: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['worker', 'cancel', 'server'], load: async () => (await import('./operate.js')).registerOperate },
   { names: ['resume'], load: async () => (await import('./resume.js')).registerResume },
   { names: ['serve', 'promote', 'rollback'], load: async () => (await import('./serve.js')).registerServe },
+  { names: ['models', 'push'], load: async () => (await import('./models.js')).registerModels },
   { names: ['gc'], load: async () => (await import('./gc.js')).registerGc },
 ];
 

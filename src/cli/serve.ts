@@ -91,6 +91,7 @@ export function registerServe(program: Command): void {
       const server = await startServer({ repository, port, host: o.host, maxRows, timeoutMs, bodyLimit, token });
       out(`tsfx serve: listening on ${server.url} (models from ${base})${token ? '; bearer token required' : ''}`);
       out(`tsfx serve: tfjs backend ${backend.name} from ${backend.package} (${backend.reason})`);
+      out(`tsfx serve: version policy ${JSON.stringify(policy)} (plus labelled versions)`);
       out(`tsfx serve: models: ${repository.modelNames().join(', ') || '(none yet)'}; Ctrl-C to stop`);
       // resolve only once closed: main.ts exits the process when this action returns
       await new Promise<void>((resolve) => {
@@ -124,24 +125,26 @@ export function registerServe(program: Command): void {
     .argument('<model>', 'model name (a folder under the model base)')
     .argument('<version>', 'version number (a folder holding model.json)')
     .option('--label <label>', 'label to move', 'stable')
+    .option('--reason <text>', 'why, recorded in the history (`tsfx models <model> --history`)')
     .option('--model-base <dir>', 'default $TSFX_HOME/serving')
-    .action(async (model: string, version: string, o: { label: string; modelBase?: string }) => {
+    .action(async (model: string, version: string, o: { label: string; reason?: string; modelBase?: string }) => {
       const { promote } = await import('../serving/labels.js');
       const base = path.resolve(o.modelBase ?? defaultBase());
-      const data = promote(base, model, intOption(version, 'version', 0), o.label);
+      const data = promote(base, model, intOption(version, 'version', 0), { label: o.label, ...(o.reason ? { reason: o.reason } : {}) });
       out(`${model}: ${o.label} -> version ${data.labels[o.label]}`);
     });
 
   program
     .command('rollback')
-    .description('move a label of a served model back to the version it pointed to before')
+    .description('move a label of a served model back to the version it pointed to before (recorded in the history)')
     .argument('<model>', 'model name')
     .option('--label <label>', 'label to move back', 'stable')
+    .option('--reason <text>', 'why, recorded in the history (`tsfx models <model> --history`)')
     .option('--model-base <dir>', 'default $TSFX_HOME/serving')
-    .action(async (model: string, o: { label: string; modelBase?: string }) => {
+    .action(async (model: string, o: { label: string; reason?: string; modelBase?: string }) => {
       const { rollback } = await import('../serving/labels.js');
       const base = path.resolve(o.modelBase ?? defaultBase());
-      const data = rollback(base, model, o.label);
+      const data = rollback(base, model, { label: o.label, ...(o.reason ? { reason: o.reason } : {}) });
       out(`${model}: ${o.label} -> version ${data.labels[o.label]}`);
     });
 }

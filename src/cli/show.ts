@@ -19,6 +19,7 @@ import { parseId, previewExamples, withStore } from './inspect.js';
 import { renderAnomalies, type AnomaliesView } from './render-anomalies.js';
 import { renderSchema, schemaView } from './render-schema.js';
 import { renderDataset, type DatasetStats } from './render-stats.js';
+import { showModelBlessing, showModelEvaluation } from './show-evaluation.js';
 import { showHyperParameters, showModel, showModelRun, showTransformGraph } from './show-model.js';
 
 // StatisticsGen's file name; spelled out rather than imported so the CLI does not load components
@@ -131,7 +132,7 @@ function showAnomalies(a: Artifact, o: ShowOptions): void {
 export function registerShow(program: Command): void {
   program
     .command('show')
-    .description("an artifact's contents: statistics tables per split, a schema's features and domains (then its text), anomalies, example counts, a transform's features and analyzer results, a model's signature, training history, tuning trials")
+    .description("an artifact's contents: statistics tables per split, a schema's features and domains (then its text), anomalies, example counts, a transform's features and analyzer results, a model's signature, training history, tuning trials, an evaluation's metrics per slice (candidate vs baseline, thresholds marked), a blessing's checks")
     .argument('<id>')
     .option('--split <name>', 'only this split')
     .option('--no-text', "a Schema's tables only, without its text form")
@@ -149,6 +150,8 @@ export function registerShow(program: Command): void {
         if (a.type === 'Model') return showModel(a, o);
         if (a.type === 'ModelRun') return showModelRun(a, o);
         if (a.type === 'HyperParameters') return showHyperParameters(a, o);
+        if (a.type === 'ModelEvaluation') return showModelEvaluation(store, a, o);
+        if (a.type === 'ModelBlessing') return showModelBlessing(store, a, o);
         throw new DefinitionError(`tsfx show has no view for ${a.type} yet; use tsfx artifact ${a.id}`);
       }),
     );

@@ -137,6 +137,8 @@ export interface ExecutorContext {
   pipelineName: string;
   nodeId: string;
   executionId: number;
+  /** the pipeline run this execution belongs to (absent where an executor runs outside a run, e.g. a unit test) */
+  runId?: string;
   /** folder relative paths in params resolve against */
   pipelineRoot: string;
   /**

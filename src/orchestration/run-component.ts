@@ -74,6 +74,7 @@ async function withExecutor<T>(
       pipelineName: pipeline,
       nodeId: node.id,
       executionId,
+      runId: execution.runId,
       pipelineRoot: input.root,
       workDir: workUri(deps.storeRoot, pipeline, node.id, executionId),
       heartbeat(progress: Progress) {

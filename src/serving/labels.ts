@@ -1,11 +1,16 @@
 /**
  * `{base}/{model}/labels.json`: which version each label (stable, canary) points to, plus the
  * versions each label pointed to before, so `rollback` can step back. A hand-written flat map
- * (`{"stable": 1}`) is read as labels with no history.
+ * (`{"stable": 1}`) is read as labels with no history. Every move is also recorded, with who,
+ * when and why, in history.jsonl beside it (history.ts); both are changed under one lock
+ * (file-lock.ts), so concurrent promotes never lose one another's move.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataError, DefinitionError } from '../errors.js';
+import { withLock } from './file-lock.js';
+import { appendHistory } from './history.js';
+import { checkName, versionProblem } from './version-folder.js';
 
 /**
  * Both maps have no prototype: labels come from URLs and files, and a plain object would answer
@@ -61,39 +66,87 @@ export function readLabels(base: string, model: string): LabelsFile {
 
 function writeLabels(base: string, model: string, data: LabelsFile): void {
   const file = labelsPath(base, model);
-  // rename so a polling server never reads a half-written file
+  // rename so a polling server never reads a half-written file; fsync so a crash after the
+  // command returned cannot bring the old labels back
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n');
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, JSON.stringify(data, null, 2) + '\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.renameSync(tmp, file);
+  fsyncDir(path.dirname(file));
 }
 
-/** Point `label` at `version`, remembering where it pointed before. */
-export function promote(base: string, model: string, version: number, label = 'stable'): LabelsFile {
+function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export interface LabelMoveOptions {
+  label?: string;
+  /** why, recorded in history.jsonl */
+  reason?: string;
+}
+
+/**
+ * Point `label` at `version`, remembering where it pointed before, and record the move in
+ * history.jsonl (before labels.json changes: see history.ts). The version must be a folder the
+ * server would load (model.json and the weights it names present).
+ */
+export function promote(base: string, model: string, version: number, opts: LabelMoveOptions | string = {}): LabelsFile {
+  const { label = 'stable', reason } = typeof opts === 'string' ? { label: opts } : opts;
+  checkName(model, 'model', ['model']);
   if (!Number.isSafeInteger(version) || version < 0)
     throw new DefinitionError(`version must be a non-negative integer, got ${version}`, ['version']);
-  if (!/^[A-Za-z0-9_.-]+$/.test(label))
-    throw new DefinitionError(`label '${label}' may hold only letters, digits, '_', '.', '-'`, ['label']);
+  checkLabel(label);
   const dir = path.join(base, model, String(version));
   if (!fs.existsSync(path.join(dir, MODEL_JSON)))
     throw new DefinitionError(`no saved model at ${dir} (no ${MODEL_JSON})`, ['version']);
-  const data = readLabels(base, model);
-  const current = data.labels[label];
-  if (current === version) return data;
-  if (current !== undefined) (data.history[label] ??= []).push(current);
-  data.labels[label] = version;
-  writeLabels(base, model, data);
-  return data;
+  const problem = versionProblem(dir);
+  if (problem) throw new DefinitionError(`version ${version} of '${model}' is not servable: ${problem} (${dir})`, ['version']);
+  return withLock(path.join(base, model), () => {
+    const data = readLabels(base, model);
+    const current = data.labels[label];
+    if (current === version) return data;
+    appendHistory(base, model, { action: 'promote', label, from: current ?? null, to: version, ...(reason ? { reason } : {}) });
+    if (current !== undefined) (data.history[label] ??= []).push(current);
+    data.labels[label] = version;
+    writeLabels(base, model, data);
+    return data;
+  });
 }
 
-/** Move `label` back to the version it pointed to before the last promote. */
-export function rollback(base: string, model: string, label = 'stable'): LabelsFile {
-  const data = readLabels(base, model);
-  if (data.labels[label] === undefined)
-    throw new DefinitionError(`model '${model}' has no label '${label}'`, ['label']);
-  const previous = data.history[label]?.pop();
-  if (previous === undefined)
-    throw new DefinitionError(`label '${label}' of model '${model}' has no earlier version to roll back to`, ['label']);
-  data.labels[label] = previous;
-  writeLabels(base, model, data);
-  return data;
+/** Move `label` back to the version it pointed to before the last promote, recorded in history.jsonl. */
+export function rollback(base: string, model: string, opts: LabelMoveOptions | string = {}): LabelsFile {
+  const { label = 'stable', reason } = typeof opts === 'string' ? { label: opts } : opts;
+  checkName(model, 'model', ['model']);
+  checkLabel(label);
+  return withLock(path.join(base, model), () => {
+    const data = readLabels(base, model);
+    const current = data.labels[label];
+    if (current === undefined) throw new DefinitionError(`model '${model}' has no label '${label}'`, ['label']);
+    const stack = data.history[label] ?? [];
+    // skip earlier versions that were removed or broke since: a label points only at servable folders
+    let previous: number | undefined;
+    while ((previous = stack.pop()) !== undefined && versionProblem(path.join(base, model, String(previous))) !== undefined);
+    if (previous === undefined)
+      throw new DefinitionError(`label '${label}' of model '${model}' has no earlier version to roll back to`, ['label']);
+    appendHistory(base, model, { action: 'rollback', label, from: current, to: previous, ...(reason ? { reason } : {}) });
+    data.history[label] = stack;
+    data.labels[label] = previous;
+    writeLabels(base, model, data);
+    return data;
+  });
+}
+
+function checkLabel(label: string): void {
+  if (!/^[A-Za-z0-9_.-]+$/.test(label))
+    throw new DefinitionError(`label '${label}' may hold only letters, digits, '_', '.', '-'`, ['label']);
 }

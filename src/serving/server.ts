@@ -169,6 +169,8 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; cor
   if (options.token !== undefined) {
     const token = options.token;
     app.addHook('onRequest', async (req) => {
+      // a browser's CORS preflight never carries credentials; the request it clears does
+      if (req.method === 'OPTIONS') return;
       const header = req.headers.authorization ?? '';
       const m = /^Bearer\s+(.+)$/i.exec(header);
       if (!m) throw unauthenticated('missing bearer token: send "Authorization: Bearer <token>"');

@@ -9,6 +9,7 @@
  *   entrypoint, status code and latency to `observe` (the Prometheus metrics sit there).
  */
 import { checkInputs } from './check-inputs.js';
+import { inputsOfExamples } from './examples-inputs.js';
 import { badRequest, codeOf } from './http-errors.js';
 import type { ModelRepository, ServableHandle, VersionSelector } from './model-repository.js';
 import { checkpoint, type RunControl } from './run-chunks.js';
@@ -23,7 +24,6 @@ import {
 import type {
   AnsweredBy,
   ClassifyResponse,
-  ExampleRow,
   ExamplesRequest,
   GrpcCodeName,
   ModelSpec,
@@ -89,7 +89,6 @@ const selectorOf = (spec: ModelSpec): VersionSelector => {
   return spec.version !== undefined ? { version: spec.version } : spec.label !== undefined ? { label: spec.label } : {};
 };
 const sigNameOf = (spec: ModelSpec) => spec.signatureName || SIGNATURE_NAME;
-const describe = (v: unknown) => (v instanceof Uint8Array ? JSON.stringify(new TextDecoder().decode(v)) : String(v));
 
 export class RepositoryServingCore implements ServingCore {
   constructor(
@@ -250,44 +249,7 @@ export class RepositoryServingCore implements ServingCore {
     if (!Array.isArray(examples) || examples.length === 0) throw badRequest(`'examples' value is an empty array`);
     this.checkRows(examples.length);
     const sig = h.servable.signatures[SIGNATURE_NAME]!;
-    const names = Object.keys(sig.inputs);
-    const known = new Set(names);
-    // rows straight from the data carry the label; the signature names it as the transform does ('species' for 'Species')
-    const label = h.servable.labelName?.toLowerCase();
-    const inputs: Tensors = {};
-    for (const name of names)
-      inputs[name] = { dtype: sig.inputs[name]!.dtype, shape: [examples.length], values: [], missing: [] };
-    const rows: ExampleRow[] = examples.map((ex) => ({ ...(context ?? {}), ...ex }));
-    rows.forEach((row, i) => {
-      for (const key of Object.keys(row))
-        if (!known.has(key) && key.toLowerCase() !== label)
-          throw badRequest(`examples[${i}]: unknown feature '${key}' (model '${h.name}' reads ${names.join(', ')})`);
-      for (const name of names) {
-        const t = inputs[name]!;
-        const list = (Object.hasOwn(row, name) ? row[name] : []) as (number | Uint8Array)[];
-        if (list.length > 1)
-          throw badRequest(
-            `examples[${i}]: feature '${name}' has ${list.length} values; the model takes one per example`,
-          );
-        const v = list[0];
-        const where = `examples[${i}]: feature '${name}'`;
-        if (v === undefined) {
-          (t.values as unknown[]).push(t.dtype === 'DT_STRING' ? new Uint8Array(0) : NaN);
-          t.missing!.push(true);
-          continue;
-        }
-        if (t.dtype === 'DT_STRING' && !(v instanceof Uint8Array))
-          throw badRequest(`${where}: Unexpected element type: ${describe(v)} is a number; expecting type: bytes`);
-        if (t.dtype !== 'DT_STRING' && typeof v !== 'number')
-          throw badRequest(
-            `${where}: Unexpected element type: ${describe(v)} is bytes; expecting type: ${t.dtype === 'DT_INT64' ? 'int64' : 'float'}`,
-          );
-        if (t.dtype === 'DT_INT64' && !Number.isInteger(v))
-          throw badRequest(`${where}: Unexpected element type: ${describe(v)} is a float; expecting type: int64`);
-        (t.values as unknown[]).push(v);
-        t.missing!.push(false);
-      }
-    });
+    const inputs = inputsOfExamples(h.name, h.servable, examples, context);
     checkInputs(SIGNATURE_NAME, sig, inputs, h.servable.acceptsMissing);
     const out = await this.run(h, SIGNATURE_NAME, inputs, this.control(request.timeoutMs));
     const y = out[h.servable.outputName]!;

@@ -206,7 +206,7 @@ describe('tsfx show on the example pipeline', () => {
     const [schema, noText, model] = await env.store.publishExecution(x.id, [
       { name: 'schema', type: 'Schema', uri: dir, properties: {} },
       { name: 'other', type: 'Schema', uri: path.join(env.config.artifactRoot, 'manual', 'none'), properties: {} },
-      { name: 'evaluation', type: 'ModelEvaluation', uri: dir, properties: {} },
+      { name: 'external', type: 'ExternalArtifact', uri: dir, properties: {} },
     ]);
     // TFDV's display_schema table, then the text form (unless --no-text)
     const shown = (await tsfx('show', String(schema!.id))).stdout;
@@ -216,7 +216,7 @@ describe('tsfx show on the example pipeline', () => {
     expect((await tsfx('show', String(noText!.id))).stdout).toContain('nothing to show');
     const refused = await tsfx('show', String(model!.id));
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`tsfx show has no view for ModelEvaluation yet; use tsfx artifact ${model!.id}`);
+    expect(refused.stderr).toContain(`tsfx show has no view for ExternalArtifact yet; use tsfx artifact ${model!.id}`);
     expect((await tsfx('show', '999999')).stderr).toContain('no artifact #999999');
   });
 

@@ -35,3 +35,38 @@ export const SKLEARN_REQUIREMENTS = ['scikit-learn==1.5.2', 'numpy==2.1.3', 'sci
  * the `tensorflow` distribution itself (tensorflow-cpu does not satisfy its requirement), 2.20 as the tf venv.
  */
 export const TF_SERVING_API_REQUIREMENTS = ['tensorflow==2.20.0', 'tensorflow-serving-api==2.20.0'];
+
+/** The Prometheus Python client, whose text parser reads the model server's /monitoring/prometheus/metrics page (test/serving/metrics.test.ts). */
+export const PROMETHEUS_CLIENT_REQUIREMENTS = ['prometheus-client==0.21.1'];
+
+/**
+ * TFX for bench/penguin-vs-tfx.ts, in a venv of its own on Python 3.10 (TFX_PYTHON_VERSIONS).
+ * 1.16.0 is the newest TFX that installs on this Debian 12 (glibc 2.36, libstdc++ of GCC 12):
+ * 1.21.0 (the only TFX for Python 3.11) needs ml-metadata 1.21 and TFDV 1.21, whose wheels are
+ * manylinux_2_39 (TFDV's extension calls glibc 2.38's __isoc23_strtol, both need GLIBCXX_3.4.32),
+ * and 1.17's tfx-bsl/TFDV wheels are manylinux_2_39 too; TFX 1.15-1.17 require Python < 3.11.
+ * The rest are pinned to what pip resolves for these, so the install does not backtrack.
+ */
+export const TFX_REQUIREMENTS = [
+  'tfx==1.16.0',
+  'tensorflow==2.16.2',
+  'tensorflow-data-validation==1.16.1',
+  'tfx-bsl==1.16.1',
+  'tensorflow-transform==1.16.0',
+  'tensorflow-model-analysis==0.47.1',
+  'ml-metadata==1.16.0',
+  'apache-beam[gcp]==2.60.0',
+  'pyarrow==10.0.1',
+  'protobuf==3.20.3',
+  'grpcio==1.65.5',
+  'grpcio-status==1.48.2',
+  'google-cloud-aiplatform==1.165.1',
+  'keras==3.12.4',
+  'tf-keras==2.16.0',
+  'numpy==1.26.4',
+  'scipy==1.12.0',
+  'scikit-learn==1.5.1',
+];
+
+/** Pythons TFX 1.16 supports (>= 3.9, < 3.11), newest first. */
+export const TFX_PYTHON_VERSIONS = ['3.10', '3.9'];

@@ -96,6 +96,28 @@ describe('a Trainer Model over REST', () => {
     (cols.json.outputs as number[][]).forEach((p, i) => expect(close(p, expected[i]!)).toBe(true));
   });
 
+  it("answers the README's curl body (raw measurements, as a user types them)", async () => {
+    const readme = {
+      instances: [
+        {
+          Island: 'Biscoe',
+          Sex: 'FEMALE',
+          'Beak Length (mm)': 45.2,
+          'Beak Depth (mm)': 14.8,
+          'Flipper Length (mm)': 212,
+          'Body Mass (g)': 5200,
+        },
+      ],
+    };
+    const r = await call('/v1/models/penguin:predict', readme);
+    expect(r.status, r.text).toBe(200);
+    const [p] = r.json.predictions as number[][];
+    expect(p).toHaveLength(penguins.classes.length);
+    expect(p!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    // a long-beaked, shallow-billed heavy Biscoe penguin is a Gentoo
+    expect(penguins.classes[p!.indexOf(Math.max(...p!))]).toBe('Gentoo');
+  });
+
   it('writes floats at float32 precision with a trailing .0, as TF Serving does', async () => {
     const r = await call('/v1/models/penguin:predict', { instances: penguins.requestRows.slice(0, 1) });
     const numbers = r.text.match(/-?\d[\d.e+-]*/g)!;

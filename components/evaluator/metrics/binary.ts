@@ -138,6 +138,11 @@ export class BinaryAccumulator {
     return this;
   }
 
+  /** The examples kept so far (views, valid until the next add): what the curves and calibration buckets are drawn from. */
+  examples(): { predictions: Float64Array; labels: Float64Array; weights: Float64Array } {
+    return { predictions: this.predictions.view(), labels: this.labels.view(), weights: this.weights.view() };
+  }
+
   /** Weighted confusion counts at threshold t. */
   confusionAt(threshold: number): BinaryConfusion {
     const t = checkThreshold(threshold, 'threshold');

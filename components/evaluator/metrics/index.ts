@@ -23,3 +23,4 @@ export {
   type MulticlassOptions,
 } from './multiclass.js';
 export { RegressionAccumulator, regressionMetrics, type RegressionMetrics } from './regression.js';
+export { binaryCurves, calibrationBuckets, thin, type CalibrationBucket, type PrPoint, type RocPoint } from './curves.js';

@@ -24,8 +24,9 @@ function numeric(name: string, vec: Vector): RawColumn {
     if (DataType.isBool(chunk.type)) {
       for (let i = 0; i < chunk.length; i++) values[at + i] = chunk.values[(chunk.offset + i) >> 3]! & (1 << ((chunk.offset + i) & 7)) ? 1 : 0;
     } else {
+      // Data.slice subarrays a fixed-width value buffer (the bitmaps, Bool's too, keep the offset): element i is values[i]
       const buf = chunk.values as ArrayLike<number | bigint>;
-      for (let i = 0; i < chunk.length; i++) values[at + i] = Number(buf[chunk.offset + i]!);
+      for (let i = 0; i < chunk.length; i++) values[at + i] = Number(buf[i]!);
     }
     at += chunk.length;
   }

@@ -31,7 +31,9 @@ export function codeNameOf(err: unknown): GrpcCodeName {
   if (!(err instanceof ServingError)) return 'INTERNAL';
   const named = (err as { code?: unknown }).code;
   if (typeof named === 'string' && named in status) return named as GrpcCodeName;
-  return CODE_OF_HTTP[err.statusCode] ?? 'UNKNOWN';
+  // a ServingError made with an HTTP status (the older constructor) carries that number
+  const http = typeof named === 'number' ? named : err.statusCode;
+  return CODE_OF_HTTP[http] ?? 'UNKNOWN';
 }
 
 /** The ServiceError grpc-js sends for `err`: code and message (TF Serving puts its text in details). */

@@ -17,6 +17,7 @@ import {
   MulticlassAccumulator,
   RegressionAccumulator,
 } from '../../../components/evaluator/metrics/index.js';
+import { addRows, flatMetrics, newAccumulator, plotsOf, type MetricOptions, type SlicePlots } from '../../../components/evaluator/slice-metrics.js';
 import { mulberry32 } from '../../../src/random.js';
 import { SKLEARN_REQUIREMENTS } from '../../helpers/python-pins.js';
 
@@ -48,6 +49,7 @@ function binaryCase(n: number, weighted: boolean, round: boolean) {
     weights: weighted ? weightsOf(n) : null,
     threshold: 0.5,
     thresholds: [0.1, 0.5, 0.73],
+    calibrationBuckets: 10,
   };
 }
 
@@ -65,7 +67,7 @@ function multiclassCase(n: number, numClasses: number) {
     labels.push(y);
     predictions.push(logits.map((l) => Math.exp(l) / z));
   }
-  return { kind: 'multiclass', numClasses, topK: [1, 2, 3], labels, predictions, weights: weightsOf(n) };
+  return { kind: 'multiclass', numClasses, classes: Array.from({ length: numClasses }, (_, c) => `c${c}`), topK: [1, 2, 3], labels, predictions, weights: weightsOf(n) };
 }
 
 function regressionCase(n: number) {
@@ -81,8 +83,50 @@ const cases = {
   regression: regressionCase(2000),
 };
 
+type Case = (typeof cases)[keyof typeof cases];
+
+/** The chunks of a case's arrays: three, merged back, so mergeability is checked too. */
+function chunksOf(c: Case) {
+  const n = c.labels.length;
+  const cuts = [0, Math.floor(n / 3), Math.floor((2 * n) / 3), n];
+  return [0, 1, 2].map((k) => ({ from: cuts[k]!, to: cuts[k + 1]! }));
+}
+
+/** What the Evaluator writes for a case: its flat metrics and plot data, from accumulators merged from three chunks. */
+function evaluatorOutput(c: Case): { metrics: Record<string, number>; plots: SlicePlots } {
+  const b = c as ReturnType<typeof binaryCase>;
+  const mc = c as ReturnType<typeof multiclassCase>;
+  const options: MetricOptions = {
+    task: c.kind as MetricOptions['task'],
+    ...(c.kind === 'multiclass' ? { classes: mc.classes, numClasses: mc.numClasses } : {}),
+    decisionThresholds: b.thresholds ?? [0.5],
+    topK: mc.topK ?? [],
+    calibrationBuckets: b.calibrationBuckets ?? 10,
+    curvePoints: Infinity,
+  };
+  const parts = chunksOf(c).map(({ from, to }) => {
+    const acc = newAccumulator(options);
+    const rows = Array.from({ length: to - from }, (_, i) => i);
+    const width = c.kind === 'multiclass' ? mc.numClasses : 1;
+    const values = c.kind === 'multiclass' ? mc.predictions.slice(from, to).flat() : (c.predictions as number[]).slice(from, to);
+    const weights = c.weights ? Float64Array.from(c.weights.slice(from, to)) : undefined;
+    addRows(acc, rows, Float64Array.from(c.labels.slice(from, to)), values, width, weights, (r) => `row ${from + r}`);
+    return acc;
+  });
+  const [first, ...rest] = parts as BinaryAccumulator[];
+  for (const p of rest) first!.merge(p);
+  return { metrics: flatMetrics(first!, options).metrics, plots: plotsOf(first!, options) };
+}
+
+/** Numbers (and nulls) in a value: what the Evaluator outputs, so the comparison can be shown to cover all of it. */
+function leaves(v: unknown): number {
+  if (v === null || typeof v === 'number') return 1;
+  if (typeof v !== 'object') return 0;
+  return Object.values(v as Record<string, unknown>).reduce<number>((n, x) => n + leaves(x), 0);
+}
+
 /** Our metrics of a case, computed in three chunks and merged. */
-function ours(c: (typeof cases)[keyof typeof cases]): unknown {
+function ours(c: Case): unknown {
   const n = c.labels.length;
   const cuts = [0, Math.floor(n / 3), Math.floor((2 * n) / 3), n];
   const chunk = <T>(xs: T[] | null, k: number): T[] | undefined => xs?.slice(cuts[k], cuts[k + 1]);
@@ -102,8 +146,9 @@ function ours(c: (typeof cases)[keyof typeof cases]): unknown {
   return a.merge(b).merge(d).result();
 }
 
-/** Asserts every number sklearn gave agrees with ours to 1e-6 (relative above 1); null in sklearn's JSON is NaN. */
+/** Asserts every number sklearn gave agrees with ours to 1e-6 (relative above 1); null in sklearn's JSON is NaN (or +inf: a curve's first threshold, null on our side too). */
 function expectAgrees(actual: unknown, expected: unknown, at: string): number {
+  if (expected === null && actual === null) return 1;
   if (expected === null || typeof expected === 'number') {
     expect(typeof actual, at).toBe('number');
     const a = actual as number;
@@ -122,6 +167,7 @@ function expectAgrees(actual: unknown, expected: unknown, at: string): number {
 }
 
 let sklearn: Record<string, unknown>;
+let sklearnEvaluator: Record<string, unknown>;
 let dir: string;
 
 beforeAll(async () => {
@@ -134,7 +180,9 @@ beforeAll(async () => {
   });
   const python = venv.stdout.trim().split('\n').pop()!;
   const py = await run(python, [path.join(here, 'metrics-sklearn.py'), file], { cwd: here, maxBuffer: 64 << 20 });
-  sklearn = JSON.parse(py.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+  const parsed = JSON.parse(py.stdout.trim().split('\n').pop()!) as { library: Record<string, unknown>; evaluator: Record<string, unknown> };
+  sklearn = parsed.library;
+  sklearnEvaluator = parsed.evaluator;
 }, 900_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -155,5 +203,39 @@ describe('metrics agree with scikit-learn 1.5.2 to 1e-6', () => {
     const c = cases.binaryTiesWeighted;
     expect(new Set(c.predictions).size).toBeLessThan(c.predictions.length / 10);
     expect(c.weights!.filter((w) => w === 0).length).toBeGreaterThan(100);
+  });
+});
+
+describe('every metric and plot point the Evaluator outputs agrees with scikit-learn 1.5.2 to 1e-6', () => {
+  for (const name of Object.keys(cases) as (keyof typeof cases)[]) {
+    it(name, () => {
+      const out = evaluatorOutput(cases[name]);
+      const expected = sklearnEvaluator[name] as { metrics: Record<string, unknown>; plots: Record<string, unknown> };
+      // the same metric names on both sides: nothing the Evaluator writes goes unchecked
+      expect(Object.keys(out.metrics).sort()).toEqual(Object.keys(expected.metrics).sort());
+      const compared = expectAgrees(out.metrics, expected.metrics, `${name}.metrics`);
+      expect(compared).toBe(leaves(out.metrics));
+      const plots = out.plots as Record<string, unknown>;
+      // multiclass plots carry the class names beside the matrix: the names are not numbers
+      if (plots.confusionMatrix) expect((plots.confusionMatrix as { classes: string[] }).classes).toEqual((cases[name] as { classes?: string[] }).classes);
+      const numericPlots = plots.confusionMatrix ? { confusionMatrix: { matrix: (plots.confusionMatrix as { matrix: unknown }).matrix } } : plots;
+      expect(Object.keys(numericPlots).sort()).toEqual(Object.keys(expected.plots).sort());
+      for (const [k, v] of Object.entries(expected.plots)) {
+        if (Array.isArray(v)) expect((numericPlots as Record<string, unknown[]>)[k], `${name}.plots.${k} length`).toHaveLength(v.length);
+      }
+      expect(expectAgrees(numericPlots, expected.plots, `${name}.plots`)).toBe(leaves(numericPlots));
+    });
+  }
+
+  it('curves are thinned to curvePoints, ends kept, and stay points of the full curve', () => {
+    const c = cases.binaryUnweighted;
+    const acc = newAccumulator({ task: 'binary', decisionThresholds: [0.5], topK: [], calibrationBuckets: 10, curvePoints: 50 });
+    addRows(acc, c.labels.map((_, i) => i), Float64Array.from(c.labels), c.predictions, 1, undefined, String);
+    const thinned = plotsOf(acc, { task: 'binary', decisionThresholds: [0.5], topK: [], calibrationBuckets: 10, curvePoints: 50 });
+    const full = (sklearnEvaluator.binaryUnweighted as { plots: { roc: { fpr: number; tpr: number }[] } }).plots.roc;
+    expect(thinned.roc).toHaveLength(50);
+    expect(thinned.roc![0]).toMatchObject({ threshold: null, fpr: 0, tpr: 0 });
+    expect(thinned.roc!.at(-1)).toMatchObject({ fpr: 1, tpr: 1 });
+    for (const p of thinned.roc!) expect(full.some((q) => Math.abs(q.fpr - p.fpr) < 1e-12 && Math.abs(q.tpr - p.tpr) < 1e-12)).toBe(true);
   });
 });

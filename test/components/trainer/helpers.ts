@@ -27,9 +27,9 @@ export const penguinPreprocessing: PreprocessingFn = (f) => ({
   body_mass: f.zScore(f.fillMissing('Body Mass (g)', f.mean('Body Mass (g)'))),
 });
 
-/** Transformed penguin Examples and their TransformGraph, as input artifacts. */
-export async function transformedPenguins(preprocessing = penguinPreprocessing) {
-  const stats = await penguinStatistics();
+/** Transformed penguin Examples (or other rows: `statistics` makes their Examples and statistics) and their TransformGraph, as input artifacts. */
+export async function transformedPenguins(preprocessing = penguinPreprocessing, statistics: () => ReturnType<typeof penguinStatistics> = penguinStatistics) {
+  const stats = await statistics();
   const { out } = await runSchemaGen(stats.statistics, stats.root);
   const schema: InputArtifact<'Schema'> = { id: 3, type: 'Schema', uri: out, path: out, properties: {} };
   const params = TransformParams.parse({ preprocessing: tracePreprocessing(preprocessing) });

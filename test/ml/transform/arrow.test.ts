@@ -1,5 +1,6 @@
 /** Examples tables as ExampleGen builds them (src/io/columns.ts) read into RawBatches and transformed. */
 import { describe, expect, it } from 'vitest';
+import { Float32, Table, tableFromArrays, vectorFromArray } from 'apache-arrow';
 import { ExampleBatchBuilder } from '../../../src/io/columns.js';
 import { rawBatchFromArrow } from '../../../src/ml/transform/arrow.js';
 import { analyzeBatches, applyTransform, rawBatchFromRows, tracePreprocessing } from '../../../src/ml/transform/index.js';
@@ -53,4 +54,15 @@ describe('rawBatchFromArrow', () => {
     // a column the shard lacks is left out, so it reads as missing in every row
     expect(Object.keys(rawBatchFromArrow(table(kinds, rows), ['bill', 'nope']).columns)).toEqual(['bill']);
   });
+});
+
+it('reads a sliced table (Table.slice subarrays the value buffers but keeps the offset): the rows of the slice, nulls in place', () => {
+  const t = tableFromArrays({ x: Float64Array.from([1, 2, 3, 4, 5]), n: Int32Array.from([10, 20, 30, 40, 50]) });
+  const withNulls = new Table({ y: vectorFromArray([1.5, null, 3.5, null, 5.5], new Float32()) });
+  const b = rawBatchFromArrow(t.slice(2, 4));
+  expect(Array.from((b.columns.x as { values: Float64Array }).values)).toEqual([3, 4]);
+  expect(Array.from((b.columns.n as { values: Float64Array }).values)).toEqual([30, 40]);
+  const y = rawBatchFromArrow(withNulls.slice(1, 4)).columns.y as { values: Float64Array; valid: Uint8Array };
+  expect(Array.from(y.valid)).toEqual([0, 1, 0]);
+  expect(y.values[1]).toBe(3.5);
 });

@@ -1,0 +1,126 @@
+/**
+ * What a served model's folder holds, read without tfjs (for `tsfx models`, promote, and the
+ * Pusher): `{base}/{model}/{version}/` folders named by an integer, each checked the way the
+ * server would find it broken (model.json missing or not JSON, a weights file it names
+ * missing or of another size), with the provenance.json the Pusher wrote beside it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DefinitionError } from '../errors.js';
+
+export const PROVENANCE_FILE = 'provenance.json';
+export const WARMUP_DIR = 'assets.extra';
+export const WARMUP_FILE = 'warmup_requests.json';
+const MODEL_JSON = 'model.json';
+
+/** Where a pushed version came from; written by the Pusher as provenance.json. */
+export interface Provenance {
+  pipeline: string | null;
+  runId: string | null;
+  nodeId: string | null;
+  execution: number | null;
+  /** the Model artifact id */
+  model: number;
+  modelBlessing: number | null;
+  modelEvaluation: number | null;
+  infraBlessing: number | null;
+  /** the Model's folder it was copied from */
+  source: string;
+  pushedAt: string;
+  pushedBy: string;
+  forced: boolean;
+  reason: string | null;
+}
+
+export interface VersionInfo {
+  version: number;
+  dir: string;
+  valid: boolean;
+  error?: string;
+  provenance?: Provenance;
+}
+
+/**
+ * A served model or label name: it becomes a folder name, so no separators, no '..', and no
+ * leading '.' (those folders are the Pusher's staging and lock files).
+ */
+export function checkName(name: string, what: string, at: (string | number)[] = []): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(name))
+    throw new DefinitionError(
+      `${what} '${name}' must start with a letter or digit and hold only letters, digits, '_', '.', '-' (at most 128)`,
+      at,
+    );
+  return name;
+}
+
+function readJson(file: string): unknown {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+/** Why the server would fail to load this folder, or undefined when it looks complete. */
+export function versionProblem(dir: string): string | undefined {
+  let json: { weightsManifest?: { paths?: unknown; weights?: unknown }[] };
+  try {
+    json = readJson(path.join(dir, MODEL_JSON)) as typeof json;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `no ${MODEL_JSON}` : `${MODEL_JSON}: ${(err as Error).message}`;
+  }
+  if (!json || typeof json !== 'object' || !Array.isArray(json.weightsManifest)) return `${MODEL_JSON} has no weightsManifest`;
+  for (const group of json.weightsManifest) {
+    if (!Array.isArray(group.paths)) return `${MODEL_JSON}: a weightsManifest group has no paths`;
+    for (const p of group.paths) {
+      if (typeof p !== 'string' || p.includes('..') || path.isAbsolute(p)) return `${MODEL_JSON}: bad weights path ${JSON.stringify(p)}`;
+      if (!fs.existsSync(path.join(dir, p))) return `weights file ${p} is missing`;
+    }
+  }
+  return undefined;
+}
+
+export function readProvenance(dir: string): Provenance | undefined {
+  try {
+    return readJson(path.join(dir, PROVENANCE_FILE)) as Provenance;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Integer-named folders of a served model, oldest first (no '.'-prefixed staging ones). */
+export function versionNumbers(modelDir: string): number[] {
+  let names: fs.Dirent[];
+  try {
+    names = fs.readdirSync(modelDir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return names
+    .filter((d) => d.isDirectory() && /^\d+$/.test(d.name))
+    .map((d) => Number(d.name))
+    .filter(Number.isSafeInteger)
+    .sort((a, b) => a - b);
+}
+
+export function listVersions(base: string, model: string): VersionInfo[] {
+  const modelDir = path.join(base, model);
+  return versionNumbers(modelDir).map((version) => {
+    const dir = path.join(modelDir, String(version));
+    const error = versionProblem(dir);
+    const provenance = readProvenance(dir);
+    return { version, dir, valid: !error, ...(error ? { error } : {}), ...(provenance ? { provenance } : {}) };
+  });
+}
+
+/** Served models: folders under the base not starting with '.'. */
+export function listModels(base: string): string[] {
+  try {
+    return fs
+      .readdirSync(base, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+      .map((d) => d.name)
+      .sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
