@@ -10,16 +10,25 @@ import { DataError } from '../errors.js';
 const protoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas/proto');
 const roots = new Map<string, protobuf.Root>();
 
-/** A message type, e.g. protoType('schema.proto', 'tensorflow.metadata.v0.Schema'). */
-export function protoType(file: string, name: string): protobuf.Type {
+/**
+ * The root holding `file` and everything it imports, loaded once; imports are paths from
+ * schemas/proto (TF's own layout, e.g. 'tensorflow_serving/apis/predict.proto').
+ */
+export function protoRoot(file: string): protobuf.Root {
   let root = roots.get(file);
   if (!root) {
     root = new protobuf.Root();
     root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(protoDir, target));
     root.loadSync(file);
+    root.resolveAll();
     roots.set(file, root);
   }
-  return root.lookupType(name);
+  return root;
+}
+
+/** A message type, e.g. protoType('schema.proto', 'tensorflow.metadata.v0.Schema'). */
+export function protoType(file: string, name: string): protobuf.Type {
+  return protoRoot(file).lookupType(name);
 }
 
 /** Decode bytes as `type`; bytes that aren't one are a DataError naming the file. */

@@ -30,6 +30,12 @@ export const TFT_REQUIREMENTS = [
 /** scikit-learn for the Evaluator's metric cross-check (test/components/evaluator/metrics-sklearn.test.ts); scipy pinned so pip resolves the same stack every time. */
 export const SKLEARN_REQUIREMENTS = ['scikit-learn==1.5.2', 'numpy==2.1.3', 'scipy==1.14.1'];
 
+/**
+ * TF Serving's Python client for the gRPC face's interop test: tensorflow-serving-api 2.20 needs
+ * the `tensorflow` distribution itself (tensorflow-cpu does not satisfy its requirement), 2.20 as the tf venv.
+ */
+export const TF_SERVING_API_REQUIREMENTS = ['tensorflow==2.20.0', 'tensorflow-serving-api==2.20.0'];
+
 /** The Prometheus Python client, whose text parser reads the model server's /monitoring/prometheus/metrics page (test/serving/metrics.test.ts). */
 export const PROMETHEUS_CLIENT_REQUIREMENTS = ['prometheus-client==0.21.1'];
 
