@@ -106,6 +106,8 @@ describe('docker-compose.yml', () => {
     const args = argv(serve);
     expect(args[0]).toBe('serve');
     expect(args[args.indexOf('--port') + 1]).toBe('8501');
+    expect(args[args.indexOf('--grpc-port') + 1]).toBe('8500');
+    expect(published(serve)).toContain('8500:8500');
     expect(args[args.indexOf('--host') + 1]).toBe('0.0.0.0');
   });
 

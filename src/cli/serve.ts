@@ -33,6 +33,7 @@ export function parseVersionPolicy(text: string): { latest: number } | { all: tr
 interface ServeOptions {
   modelBase?: string;
   port: string;
+  grpcPort: string;
   host: string;
   pollMs: string;
   maxVersions?: string;
@@ -47,9 +48,10 @@ interface ServeOptions {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description("serve models over TF Serving's REST API until SIGINT/SIGTERM")
+    .description("serve models over TF Serving's REST and gRPC APIs until SIGINT/SIGTERM")
     .option('--model-base <dir>', 'models as <dir>/<model>/<version>/ (default $TSFX_HOME/serving)')
-    .option('--port <n>', 'port to listen on (0: any free port)', '8501')
+    .option('--port <n>', 'REST port to listen on (0: any free port)', '8501')
+    .option('--grpc-port <n>', "gRPC port for TF Serving's PredictionService and ModelService (0: any free port)", '8500')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--poll-ms <ms>', 'how often to look for new versions and label changes', '2000')
     .option('--max-versions <n>', 'the same as --version-policy latest:<n>')
@@ -73,6 +75,7 @@ export function registerServe(program: Command): void {
     )
     .action(async (o: ServeOptions) => {
       const port = intOption(o.port, '--port', 0);
+      const grpcPort = intOption(o.grpcPort, '--grpc-port', 0);
       const pollMs = intOption(o.pollMs, '--poll-ms', 10);
       const maxVersions = o.maxVersions === undefined ? undefined : intOption(o.maxVersions, '--max-versions', 1);
       const policy = o.versionPolicy !== undefined ? parseVersionPolicy(o.versionPolicy) : { latest: maxVersions ?? 1 };
@@ -85,11 +88,15 @@ export function registerServe(program: Command): void {
       const { ensureBackend } = await import('../ml/backend.js');
       const { ModelRepository } = await import('../serving/model-repository.js');
       const { startServer } = await import('../serving/server.js');
+      const { startGrpcServer } = await import('../serving/grpc/server.js');
       const backend = await ensureBackend();
       const repository = new ModelRepository(base, { pollMs, policy, log: (m) => out(`serve: ${m}`) });
       await repository.start();
       const server = await startServer({ repository, port, host: o.host, maxRows, timeoutMs, bodyLimit, token });
+      // one core behind both faces: a predict over gRPC is the same call as over REST
+      const grpc = await startGrpcServer({ core: server.core, port: grpcPort, host: o.host, ...(token ? { token } : {}) });
       out(`tsfx serve: listening on ${server.url} (models from ${base})${token ? '; bearer token required' : ''}`);
+      out(`tsfx serve: gRPC listening on ${o.host}:${grpc.port}`);
       out(`tsfx serve: tfjs backend ${backend.name} from ${backend.package} (${backend.reason})`);
       out(`tsfx serve: version policy ${JSON.stringify(policy)} (plus labelled versions)`);
       out(`tsfx serve: models: ${repository.modelNames().join(', ') || '(none yet)'}; Ctrl-C to stop`);
@@ -108,8 +115,7 @@ export function registerServe(program: Command): void {
             out('tsfx serve: still not stopped; exiting');
             process.exit(1);
           }, drainMs + 5000).unref();
-          void server
-            .close(drainMs)
+          void Promise.all([server.close(drainMs), grpc.close(drainMs)])
             .then(() => repository.stop())
             .finally(resolve);
         };

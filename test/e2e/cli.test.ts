@@ -24,6 +24,7 @@ afterAll(async () => env?.close());
 
 describe('tsfx run pipelines/penguin.ts', () => {
   let examplesId: number;
+  let curlLine = '';
 
   it('runs the example pipeline and says where everything is', async () => {
     const r = await tsfx('run', 'pipelines/penguin.ts');
@@ -38,6 +39,46 @@ describe('tsfx run pipelines/penguin.ts', () => {
     expect(r.stdout).toMatch(/ExampleValidator {2}COMPLETE/);
     expect(r.stdout).toMatch(/Transform {2}COMPLETE/);
     expect(r.stdout).toMatch(/Trainer {2}COMPLETE/);
+    expect(r.stdout).toMatch(/Evaluator {2}COMPLETE/);
+    expect(r.stdout).toMatch(/InfraValidator {2}COMPLETE/);
+    expect(r.stdout).toMatch(/Pusher {2}COMPLETE/);
+    expect(r.stdout).toContain(`pushed    penguin version 1 -> ${path.join(env.config.home, 'serving', 'penguin', '1')}`);
+    curlLine = /predict {3}(curl .*)$/m.exec(r.stdout)?.[1] ?? '';
+    expect(curlLine).toContain('"Island"');
+  });
+
+  it('the curl it printed gets a prediction of raw measurements from `tsfx serve`', async () => {
+    const serve = spawn(process.execPath, ['bin/tsfx.js', 'serve', '--port', '0', '--grpc-port', '0'], {
+      env: env.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        serve.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        serve.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+      });
+      const curl = curlLine.replace('http://127.0.0.1:8501', url);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const c = spawn('bash', ['-c', `${curl} --silent --show-error`], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let body = '';
+        c.stdout.on('data', (d: Buffer) => (body += d.toString()));
+        c.once('exit', (code) => (code === 0 ? resolve(body) : reject(new Error(`curl exited ${code}`))));
+      });
+      const { predictions } = JSON.parse(answer) as { predictions: number[][] };
+      // one row of three class probabilities
+      expect(predictions).toHaveLength(1);
+      expect(predictions[0]).toHaveLength(3);
+      expect(predictions[0]!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    } finally {
+      serve.kill('SIGTERM');
+    }
+    const models = JSON.parse((await tsfx('models', 'penguin', '--json')).stdout) as unknown;
+    expect(JSON.stringify(models)).toContain('"version":1');
   });
 
   it('lists the Examples artifact with its splits and rows', async () => {
@@ -86,6 +127,8 @@ describe('tsfx run pipelines/penguin.ts', () => {
     expect(result.nodes.ExampleGen!.outputs.examples).toBe(examplesId);
     expect(result.nodes.StatisticsGen!.status).toBe('CACHED');
     expect(result.nodes.SchemaGen!.status).toBe('CACHED');
+    // nothing new to push: the cached Pusher's version stands
+    expect(result.nodes.Pusher!.status).toBe('CACHED');
   });
 
   it('rejects a bad param naming the node and field, before anything runs', async () => {

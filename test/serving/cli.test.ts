@@ -57,7 +57,7 @@ async function startServe(...extra: string[]): Promise<ServeProcess> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [tsfx, 'serve', '--port', String(port), '--model-base', base, '--poll-ms', '100', ...extra],
+    [tsfx, 'serve', '--port', String(port), '--grpc-port', '0', '--model-base', base, '--poll-ms', '100', ...extra],
     // the long predict below is sized for wasm; tfjs-node would finish it before the SIGTERM
     {
       stdio: ['ignore', 'pipe', 'pipe'],
