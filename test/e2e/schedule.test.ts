@@ -3,7 +3,9 @@
  * seconds on a pipeline folder whose input gets a new span between runs. Metadata shows the
  * runs with trigger schedule:<id>; an unchanged run is all cached; the run after the drop
  * reads the new span and the pipeline file as edited meanwhile, reusing the node whose input
- * did not change; pause stops runs, trigger starts one, delete removes the schedule.
+ * did not change; the Evaluator compares it with the model blessed before and `tsfx serve`
+ * answers with its version only if it was blessed; pause stops runs, trigger starts one, delete
+ * removes the schedule.
  * Then the CLI: create-or-update (an update keeps a pause) and its errors.
  */
 import { spawn } from 'node:child_process';
@@ -29,7 +31,9 @@ beforeAll(async () => {
   await env.startWorker();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-schedule-'));
 });
+let stopServe: (() => void) | undefined;
 afterAll(async () => {
+  stopServe?.();
   await runTsfx(env.env, 'schedule', 'delete', id).catch(() => undefined);
   await env?.close();
 });
@@ -40,7 +44,8 @@ const tsfx = async (...args: string[]) => {
   return r.stdout;
 };
 const describeIt = async () => JSON.parse(await tsfx('schedule', 'describe', id, '--json')) as ScheduleView;
-const scheduledRuns = async () => (await env.store.listRuns({ pipeline })).filter((r) => r.trigger === `schedule:${id}`);
+const scheduledRuns = async () =>
+  (await env.store.listRuns({ pipeline })).filter((r) => r.trigger === `schedule:${id}`);
 const nodesOf = async (runId: string) =>
   Object.fromEntries(
     (await env.store.listExecutions({ pipeline, runId }))
@@ -68,11 +73,62 @@ const nextActionRun = async (since: Date, what: string): Promise<RunSummary> => 
   return runOfAction(action.workflowId);
 };
 
+/** Evaluator against the blessed baseline, then Pusher to `<dir>/serving/scheduled-penguin/`. */
+const evaluateAndPush = `
+  const evaluator = p.add(Evaluator({
+    examples: gen.outputs.examples,
+    model: trainer.outputs.model,
+    // any first model is blessed; later ones must be no worse than the blessed baseline
+    thresholds: { accuracy: { value: { lowerBound: 0 }, change: { direction: 'higherIsBetter', absolute: -1e-10 } } },
+  }));
+  p.add(Pusher({ model: trainer.outputs.model, blessing: evaluator.outputs.blessing, servingModel: 'scheduled-penguin', base: 'serving' }));
+`;
+
+/** `tsfx serve` on the pipeline's model base, on free ports; its REST url. */
+async function startServe(base: string) {
+  const child = spawn(
+    process.execPath,
+    ['bin/tsfx.js', 'serve', '--port', '0', '--grpc-port', '0', '--model-base', base, '--poll-ms', '200'],
+    {
+      env: env.env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+/** The versions the endpoint reports AVAILABLE. */
+async function availableVersions(url: string, model: string): Promise<number[]> {
+  const res = await fetch(`${url}/v1/models/${model}`);
+  if (res.status !== 200) return [];
+  const body = (await res.json()) as { model_version_status: { version: string; state: string }[] };
+  return body.model_version_status.filter((v) => v.state === 'AVAILABLE').map((v) => Number(v.version));
+}
+
 describe('a schedule', () => {
-  it('retrains on the latest span, from the file as it is at each run; pause, trigger, delete', async () => {
-    const file = writeScheduledPipeline(dir, { name: pipeline, epochs: 2 });
+  it('retrains on the latest span, from the file as it is at each run; serves it only if blessed; pause, trigger, delete', async () => {
+    const file = writeScheduledPipeline(dir, { name: pipeline, epochs: 2, extraNodes: evaluateAndPush });
     const span1Rows = dropSpan(dir, 1, (i) => i % 2 === 0);
-    const created = await tsfx('schedule', 'create', file, '--every', '3s', '--id', id, '--param', 'ExampleGen.input=data/span-{SPAN}.json');
+    const created = await tsfx(
+      'schedule',
+      'create',
+      file,
+      '--every',
+      '3s',
+      '--id',
+      id,
+      '--param',
+      'ExampleGen.input=data/span-{SPAN}.json',
+    );
     expect(created).toContain(`created schedule ${id}: pipeline ${pipeline} every 3s, overlap skip`);
     // Temporal's list reads its visibility store, which may lag a create by a moment
     const listed = await waitFor('the schedule to be listed', async () => {
@@ -80,15 +136,38 @@ describe('a schedule', () => {
       return l.length > 0 && l;
     });
     expect(listed.map((s) => s.id)).toEqual([id]);
-    expect(listed[0]).toMatchObject({ pipeline, file, params: ['ExampleGen.input=data/span-{SPAN}.json'], when: 'every 3s', paused: false });
+    expect(listed[0]).toMatchObject({
+      pipeline,
+      file,
+      params: ['ExampleGen.input=data/span-{SPAN}.json'],
+      when: 'every 3s',
+      paused: false,
+    });
 
     // run 1: everything runs, on span 1
-    const first = await waitFor('a first scheduled run to complete', async () => (await scheduledRuns()).find((r) => r.status === 'COMPLETE'), 300_000, 1_000);
+    const first = await waitFor(
+      'a first scheduled run to complete',
+      async () => (await scheduledRuns()).find((r) => r.status === 'COMPLETE'),
+      300_000,
+      1_000,
+    );
     const n1 = await nodesOf(first.runId);
-    expect(Object.values(n1).map((e) => e.state)).toEqual(Array(6).fill('COMPLETE'));
+    expect(Object.values(n1).map((e) => e.state)).toEqual(Array(8).fill('COMPLETE'));
+    // the first model had no baseline: blessed, pushed as version 1, and served
+    const serve = await startServe(path.join(dir, 'serving'));
+    stopServe = serve.stop;
+    expect(
+      await waitFor(
+        'version 1 to be served',
+        async () => (await availableVersions(serve.url, 'scheduled-penguin')).join() === '1' || undefined,
+        60_000,
+        200,
+      ),
+    ).toBe(true);
     const ex1 = await examplesOf(n1.ExampleGen!);
     expect(ex1.properties.span).toBe(1);
-    const rows = (p: Record<string, unknown>) => Object.values(p.rowCounts as Record<string, number>).reduce((a, b) => a + b, 0);
+    const rows = (p: Record<string, unknown>) =>
+      Object.values(p.rowCounts as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(rows(ex1.properties)).toBe(span1Rows);
 
     // a later run with nothing new: every node is reused
@@ -105,7 +184,7 @@ describe('a schedule', () => {
     const paused = await describeIt();
     expect(paused).toMatchObject({ paused: true, note: 'dropping span 2' });
     const span2Rows = dropSpan(dir, 2, () => true);
-    writeScheduledPipeline(dir, { name: pipeline, epochs: 3 });
+    writeScheduledPipeline(dir, { name: pipeline, epochs: 3, extraNodes: evaluateAndPush });
     const resumedAt = new Date();
     await tsfx('schedule', 'unpause', id);
     const third = await nextActionRun(resumedAt, 'a scheduled run after the drop');
@@ -116,26 +195,57 @@ describe('a schedule', () => {
     expect(ex3.properties.span).toBe(2);
     expect(rows(ex3.properties)).toBe(span2Rows);
     expect(n3.ImportSchemaGen!.state).toBe('CACHED');
-    for (const node of ['StatisticsGen', 'SchemaGen', 'Transform', 'Trainer']) expect(n3[node]!.state, node).toBe('COMPLETE');
+    for (const node of ['StatisticsGen', 'SchemaGen', 'Transform', 'Trainer', 'Evaluator', 'Pusher'])
+      expect(n3[node]!.state, node).toBe('COMPLETE');
+    // the Evaluator compared the new model with run 1's blessed one; the endpoint serves the new
+    // version exactly when it was blessed
+    const out3 = async (exec: Execution, name: string) =>
+      (await env.store.getArtifact(
+        (await env.store.eventsOfExecution(exec.id)).find((e) => e.type === 'OUTPUT' && e.name === name)!.artifactId,
+      ))!;
+    const model1 = await out3(n1.Trainer!, 'model');
+    const blessing3 = await out3(n3.Evaluator!, 'blessing');
+    expect(blessing3.properties.baselineModel).toBe(model1.id);
+    const pushed3 = await out3(n3.Pusher!, 'pushedModel');
+    expect(pushed3.properties.pushed).toBe(blessing3.properties.blessed);
+    const want = blessing3.properties.blessed ? '2' : '1';
+    expect(
+      await waitFor(
+        `the endpoint to serve version ${want}`,
+        async () => (await availableVersions(serve.url, 'scheduled-penguin')).join() === want || undefined,
+        60_000,
+        200,
+      ),
+    ).toBe(true);
     // the Trainer of the edited file: 3 epochs, on span 2's examples (lineage)
     expect((n3.Trainer!.properties.params as { epochs: number }).epochs).toBe(3);
-    const modelEv = (await env.store.eventsOfExecution(n3.Trainer!.id)).find((e) => e.type === 'OUTPUT' && e.name === 'model')!;
+    const modelEv = (await env.store.eventsOfExecution(n3.Trainer!.id)).find(
+      (e) => e.type === 'OUTPUT' && e.name === 'model',
+    )!;
     const up = JSON.stringify(await env.store.lineage(modelEv.artifactId, 'upstream', 10));
     expect(up).toContain(`"id":${ex3.id}`);
     expect(up).not.toContain(`"id":${ex1.id},`);
 
     // tsfx runs shows who started each run
     const runsJson = JSON.parse(await tsfx('runs', '--pipeline', pipeline, '--json', '--limit', '100')) as RunSummary[];
-    for (const r of [first, second, third]) expect(runsJson.find((x) => x.runId === r.runId)?.trigger).toBe(`schedule:${id}`);
-    expect(await tsfx('runs', '--pipeline', pipeline)).toMatch(new RegExp(`${third.runId}\\s+COMPLETE\\s+schedule:${id}`));
+    for (const r of [first, second, third])
+      expect(runsJson.find((x) => x.runId === r.runId)?.trigger).toBe(`schedule:${id}`);
+    expect(await tsfx('runs', '--pipeline', pipeline)).toMatch(
+      new RegExp(`${third.runId}\\s+COMPLETE\\s+schedule:${id}`),
+    );
     expect(await tsfx('schedule', 'describe', id)).toContain(`${pipeline}/${third.runId}  COMPLETE`);
 
     // paused: no action for several intervals; trigger starts one at once
     await tsfx('schedule', 'pause', id);
-    const before = await waitFor('running actions to end', async () => {
-      const d = await describeIt();
-      return d.running.length === 0 && d;
-    }, 240_000, 1_000);
+    const before = await waitFor(
+      'running actions to end',
+      async () => {
+        const d = await describeIt();
+        return d.running.length === 0 && d;
+      },
+      240_000,
+      1_000,
+    );
     await new Promise((r) => setTimeout(r, 10_000));
     const after = await describeIt();
     expect(after.actionsTaken).toBe(before.actionsTaken);
@@ -165,7 +275,16 @@ describe('a scheduled run on `tsfx worker`', () => {
     worker.stderr!.on('data', (d: Buffer) => (said += d.toString()));
     try {
       await waitFor('the worker to poll', () => said.includes('worker polling'), 120_000);
-      const made = await runTsfx(own, 'schedule', 'create', 'pipelines/penguin-custom.ts', '--cron', '0 3 1 1 *', '--id', 'custom');
+      const made = await runTsfx(
+        own,
+        'schedule',
+        'create',
+        'pipelines/penguin-custom.ts',
+        '--cron',
+        '0 3 1 1 *',
+        '--id',
+        'custom',
+      );
       expect(made.code, made.stderr).toBe(0);
       const at = new Date();
       expect((await runTsfx(own, 'schedule', 'trigger', 'custom')).code).toBe(0);
@@ -182,7 +301,9 @@ describe('a scheduled run on `tsfx worker`', () => {
       expect(r).toMatchObject({ pipeline: 'penguin-custom', status: 'COMPLETE' });
       const [run] = (await env.store.listRuns({ pipeline: 'penguin-custom' })).filter((x) => x.runId === r.runId);
       expect(run).toMatchObject({ status: 'COMPLETE', trigger: 'schedule:custom' });
-      const missing = (await env.store.listExecutions({ pipeline: 'penguin-custom', runId: r.runId, nodeId: 'MissingValues' }))[0]!;
+      const missing = (
+        await env.store.listExecutions({ pipeline: 'penguin-custom', runId: r.runId, nodeId: 'MissingValues' })
+      )[0]!;
       expect(missing.state).toBe('COMPLETE');
     } finally {
       await runTsfx(own, 'schedule', 'delete', 'custom');
@@ -196,12 +317,30 @@ describe('tsfx schedule (CLI)', () => {
     const cliDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfx-schedule-cli-'));
     const file = writeScheduledPipeline(cliDir, { name: 'cli-penguin', epochs: 1 });
     // far apart, so nothing runs during this test
-    expect(await tsfx('schedule', 'create', file, '--cron', '0 3 * * *')).toContain('created schedule cli-penguin: pipeline cli-penguin cron "0 3 * * *"');
+    expect(await tsfx('schedule', 'create', file, '--cron', '0 3 * * *')).toContain(
+      'created schedule cli-penguin: pipeline cli-penguin cron "0 3 * * *"',
+    );
     await tsfx('schedule', 'pause', 'cli-penguin', '--note', 'holiday');
-    const updated = await tsfx('schedule', 'create', file, '--every', '12h', '--overlap', 'buffer-one', '--param', 'Trainer.epochs=4');
+    const updated = await tsfx(
+      'schedule',
+      'create',
+      file,
+      '--every',
+      '12h',
+      '--overlap',
+      'buffer-one',
+      '--param',
+      'Trainer.epochs=4',
+    );
     expect(updated).toContain('updated schedule cli-penguin: pipeline cli-penguin every 12h, overlap buffer-one');
     const d = JSON.parse(await tsfx('schedule', 'describe', 'cli-penguin', '--json')) as ScheduleView;
-    expect(d).toMatchObject({ when: 'every 12h', overlap: 'buffer-one', params: ['Trainer.epochs=4'], paused: true, note: 'holiday' });
+    expect(d).toMatchObject({
+      when: 'every 12h',
+      overlap: 'buffer-one',
+      params: ['Trainer.epochs=4'],
+      paused: true,
+      note: 'holiday',
+    });
     expect(await tsfx('schedule', 'describe', 'cli-penguin')).toMatch(/state\s+paused: holiday/);
 
     const fails = async (args: string[], message: string | RegExp) => {
@@ -212,18 +351,40 @@ describe('tsfx schedule (CLI)', () => {
     await fails(['create', file], /--cron "<expression>".*or --every <interval>/);
     await fails(['create', file, '--cron', '0 3 * * *', '--every', '1h'], /either --cron .* or --every .*, not both/);
     await fails(['create', file, '--every', 'soon'], /--every 'soon' is not an interval/);
-    await fails(['create', file, '--cron', 'every day at noon'], /--cron "every day at noon" is not a schedule Temporal accepts/);
-    await fails(['create', file, '--every', '1h', '--overlap', 'queue'], /--overlap 'queue': use one of skip, buffer-one, buffer-all, cancel-other, terminate-other, allow-all/);
+    await fails(
+      ['create', file, '--cron', 'every day at noon'],
+      /--cron "every day at noon" is not a schedule Temporal accepts/,
+    );
+    await fails(
+      ['create', file, '--every', '1h', '--overlap', 'queue'],
+      /--overlap 'queue': use one of skip, buffer-one, buffer-all, cancel-other, terminate-other, allow-all/,
+    );
     await fails(['create', file, '--every', '1h', '--param', 'Nope.x=1'], /--param 'Nope.x=1': no node 'Nope'/);
     await fails(['create', path.join(cliDir, 'missing.ts'), '--every', '1h'], /missing.ts does not exist/);
     await fails(['create', file, '--every', '1h', '--id', 'a b'], /schedule id 'a b'/);
     for (const verb of ['describe', 'pause', 'unpause', 'trigger', 'delete'])
       await fails([verb, 'no-such'], /no schedule 'no-such' in this store \(schedules: (.*, )?cli-penguin\b/);
-    await fails(['backfill', 'cli-penguin', '--from', '2026-01-02T00:00:00Z', '--to', '2026-01-01T00:00:00Z'], /must be before --to/);
-    await fails(['backfill', 'cli-penguin', '--from', 'yesterday', '--to', '2026-01-01T00:00:00Z'], /--from 'yesterday' is not a date/);
+    await fails(
+      ['backfill', 'cli-penguin', '--from', '2026-01-02T00:00:00Z', '--to', '2026-01-01T00:00:00Z'],
+      /must be before --to/,
+    );
+    await fails(
+      ['backfill', 'cli-penguin', '--from', 'yesterday', '--to', '2026-01-01T00:00:00Z'],
+      /--from 'yesterday' is not a date/,
+    );
     // a backfill takes exactly the times the timetable had in the range: every 12h is 00:00 and 12:00 UTC
     await tsfx('schedule', 'unpause', 'cli-penguin');
-    expect(await tsfx('schedule', 'backfill', 'cli-penguin', '--from', '2026-01-01T11:00:00Z', '--to', '2026-01-01T13:00:00Z')).toContain(
+    expect(
+      await tsfx(
+        'schedule',
+        'backfill',
+        'cli-penguin',
+        '--from',
+        '2026-01-01T11:00:00Z',
+        '--to',
+        '2026-01-01T13:00:00Z',
+      ),
+    ).toContain(
       'backfilling schedule cli-penguin from 2026-01-01T11:00:00.000Z to 2026-01-01T13:00:00.000Z (overlap buffer-all)',
     );
     const backfilled = await waitFor(
