@@ -2,7 +2,8 @@
  * Garbage collection of metadata rows (`tsfx gc`). ML-Metadata has no delete; this one keeps
  * lineage whole:
  *
- * - kept: the newest `keepRuns` runs (canceled ones do not count) of every pipeline, every PushedModel (served models),
+ * - kept: the newest `keepRuns` runs (canceled ones do not count) of every pipeline, every PushedModel that pushed
+ *   a version (served models; one with `pushed: false` served nothing and goes with its run),
  *   everything of pipelines outside the one collected, and every artifact that is not LIVE,
  *   except PENDING ones: outputs reserved for an execution that is over (FAILED, CANCELED)
  *   and never published are collected whatever run it belongs to;
@@ -107,7 +108,7 @@ async function computePlan(db: Db, opts: GcOptions): Promise<Computed> {
         const ps = pipelinesOf.get(a.id) ?? [];
         return (
           a.state === 'LIVE' &&
-          a.type !== 'PushedModel' &&
+          !(a.type === 'PushedModel' && a.properties.pushed !== false) &&
           !inKeptRun.has(a.id) &&
           ps.length > 0 &&
           ps.every((p) => affected.has(p))

@@ -153,6 +153,11 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata gc on %s', (backend) =>
     const [pushed] = await store.publishExecution(pusher.id, [
       { name: 'pushedModel', type: 'PushedModel', uri: '/serving/penguin/1', properties: { version: 1 } },
     ]);
+    // a Pusher that refused (not blessed) served nothing: its PushedModel goes with its run
+    const refusing = await store.createExecution(newExec('Pusher', { inputs: [{ name: 'model', artifactId: model!.id }] }));
+    const [notPushed] = await store.publishExecution(refusing.id, [
+      { name: 'pushedModel', type: 'PushedModel', uri: '/a/r1/not-pushed', properties: { pushed: false, reason: 'not blessed' } },
+    ]);
     await tick();
     // r2 has one execution, failed, whose input its driver found in metadata (r1's schema)
     const failed = await store.createExecution(
@@ -162,8 +167,8 @@ describe.each<Backend>(['sqlite', 'postgres'])('metadata gc on %s', (backend) =>
 
     const plan = await store.collectGarbage({ keepRuns: 1 });
     // Model's sibling ModelRun and what only led to the anomalies go; the served model's chain stays
-    expect(ids(plan.artifacts)).toEqual(ids([modelRun!, r1.anomalies]));
-    expect(ids(plan.executions)).toEqual(ids([r1.ev]));
+    expect(ids(plan.artifacts)).toEqual(ids([modelRun!, notPushed!, r1.anomalies]));
+    expect(ids(plan.executions)).toEqual(ids([r1.ev, refusing]));
     for (const a of [pushed!, model!, r1.examples, r1.schema, r1.statistics])
       expect(await store.getArtifact(a.id), a.name).toBeDefined();
     expect(await store.getExecution(trainer.id)).toBeDefined();
