@@ -12,6 +12,7 @@ import { workflowIdOf } from '../../src/orchestration/types.js';
 import { Sleep } from '../fixtures/components.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
 import { runTsfx } from '../helpers/cli.js';
+import { startServeProcess } from '../helpers/serve-process.js';
 
 let env: E2eEnv;
 
@@ -42,26 +43,17 @@ describe('tsfx run pipelines/penguin.ts', () => {
     expect(r.stdout).toMatch(/Evaluator {2}COMPLETE/);
     expect(r.stdout).toMatch(/InfraValidator {2}COMPLETE/);
     expect(r.stdout).toMatch(/Pusher {2}COMPLETE/);
-    expect(r.stdout).toContain(`pushed    penguin version 1 -> ${path.join(env.config.home, 'serving', 'penguin', '1')}`);
+    expect(r.stdout).toContain(
+      `pushed    penguin version 1 -> ${path.join(env.config.home, 'serving', 'penguin', '1')}`,
+    );
     curlLine = /predict {3}(curl .*)$/m.exec(r.stdout)?.[1] ?? '';
     expect(curlLine).toContain('"Island"');
   });
 
   it('the curl it printed gets a prediction of raw measurements from `tsfx serve`', async () => {
-    const serve = spawn(process.execPath, ['bin/tsfx.js', 'serve', '--port', '0', '--grpc-port', '0'], {
-      env: env.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const serve = await startServeProcess(env.env);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        serve.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on (http:\/\/\S+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        serve.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-      });
+      const url = serve.url;
       const curl = curlLine.replace('http://127.0.0.1:8501', url);
       const answer = await new Promise<string>((resolve, reject) => {
         const c = spawn('bash', ['-c', `${curl} --silent --show-error`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -75,7 +67,7 @@ describe('tsfx run pipelines/penguin.ts', () => {
       expect(predictions[0]).toHaveLength(3);
       expect(predictions[0]!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     } finally {
-      serve.kill('SIGTERM');
+      serve.stop();
     }
     const models = JSON.parse((await tsfx('models', 'penguin', '--json')).stdout) as unknown;
     expect(JSON.stringify(models)).toContain('"version":1');
@@ -177,7 +169,8 @@ describe('tsfx worker and tsfx cancel', () => {
     const handle = await startPipelineRun(env.client, env.config, pipeline.compile({ root: env.config.home }));
     const result = watchRun(handle, () => {});
     const runId = handle.workflowId.split('/')[1]!;
-    while (!(await env.store.listExecutions({ runId, state: 'RUNNING' })).length) await new Promise((r) => setTimeout(r, 100));
+    while (!(await env.store.listExecutions({ runId, state: 'RUNNING' })).length)
+      await new Promise((r) => setTimeout(r, 100));
     const r = await tsfx('cancel', runId);
     expect(r.stdout).toContain(`cancel requested for to-cancel/${runId}`);
     expect((await result).status).toBe('CANCELED');
@@ -193,13 +186,19 @@ describe('tsfx run pipelines/penguin-curated.ts', () => {
   it('validates against the checked-in schema: the "." sex is flagged, skew is measured, lineage reaches the file', async () => {
     const r = await tsfx('run', 'pipelines/penguin-curated.ts', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { nodes: Record<string, { status: string; outputs: Record<string, number> }> };
+    const result = JSON.parse(r.stdout) as {
+      nodes: Record<string, { status: string; outputs: Record<string, number> }>;
+    };
     expect(result.nodes.ImportSchemaGen!.status).toBe('COMPLETE');
     const anomaliesId = result.nodes.ExampleValidator!.outputs.anomalies!;
-    const a = JSON.parse((await tsfx('artifact', String(anomaliesId), '--json')).stdout) as { properties: Record<string, unknown> };
+    const a = JSON.parse((await tsfx('artifact', String(anomaliesId), '--json')).stdout) as {
+      properties: Record<string, unknown>;
+    };
     const bySplit = a.properties.anomalies as Record<string, string[]>;
     // the source's "." rows land in at least one split; nothing else is wrong with the data
-    expect([...bySplit.train!, ...bySplit.eval!].every((x) => x === 'Sex:ENUM_TYPE_UNEXPECTED_STRING_VALUES')).toBe(true);
+    expect([...bySplit.train!, ...bySplit.eval!].every((x) => x === 'Sex:ENUM_TYPE_UNEXPECTED_STRING_VALUES')).toBe(
+      true,
+    );
     expect([...bySplit.train!, ...bySplit.eval!]).toContain('Sex:ENUM_TYPE_UNEXPECTED_STRING_VALUES');
     const shown = await tsfx('show', String(anomaliesId), '--split', 'train');
     expect(shown.stdout).toMatch(/Species\s+skew\s+L_INFTY\s+[\d.]+\s+0\.15\s+ok/);
@@ -220,10 +219,14 @@ describe('tsfx run --workers', () => {
     expect(r.stderr).toContain('starting 1 more worker process for the cpu queue');
     const result = JSON.parse(r.stdout) as { runId: string; nodes: Record<string, { shards?: { total: number } }> };
     expect(result.nodes.StatisticsGen!.shards!.total).toBeGreaterThan(20);
-    const history = await env.client.workflow.getHandle(workflowIdOf('sharded', result.runId, env.store.storeId)).fetchHistory();
+    const history = await env.client.workflow
+      .getHandle(workflowIdOf('sharded', result.runId, env.store.storeId))
+      .fetchHistory();
     const events = history.events ?? [];
     const shardIds = new Set(
-      events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runShard').map((e) => String(e.eventId)),
+      events
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runShard')
+        .map((e) => String(e.eventId)),
     );
     const identities = new Set(
       events
@@ -232,7 +235,9 @@ describe('tsfx run --workers', () => {
     );
     // identities are pid@host; the worker process logged its pid: it and the run's process took shards
     const child = Number(
-      /worker polling .*\(pid (\d+);/.exec(fs.readFileSync(path.join(env.config.home, 'logs', 'worker-1.log'), 'utf8'))![1],
+      /worker polling .*\(pid (\d+);/.exec(
+        fs.readFileSync(path.join(env.config.home, 'logs', 'worker-1.log'), 'utf8'),
+      )![1],
     );
     expect(identities.size).toBe(2);
     expect(identities.has(child)).toBe(true);

@@ -17,6 +17,7 @@ import type { Execution, RunSummary } from '../../src/metadata/store.js';
 import type { ScheduledRunResult } from '../../src/orchestration/schedule-activity.js';
 import type { ScheduleView } from '../../src/orchestration/schedules.js';
 import { runTsfx } from '../helpers/cli.js';
+import { startServeProcess } from '../helpers/serve-process.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e.js';
 import { waitFor } from '../helpers/processes.js';
 import { dropSpan, writeScheduledPipeline } from '../fixtures/scheduled-pipeline.js';
@@ -84,28 +85,6 @@ const evaluateAndPush = `
   p.add(Pusher({ model: trainer.outputs.model, blessing: evaluator.outputs.blessing, servingModel: 'scheduled-penguin', base: 'serving' }));
 `;
 
-/** `tsfx serve` on the pipeline's model base, on free ports; its REST url. */
-async function startServe(base: string) {
-  const child = spawn(
-    process.execPath,
-    ['bin/tsfx.js', 'serve', '--port', '0', '--grpc-port', '0', '--model-base', base, '--poll-ms', '200'],
-    {
-      env: env.env,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
 /** The versions the endpoint reports AVAILABLE. */
 async function availableVersions(url: string, model: string): Promise<number[]> {
   const res = await fetch(`${url}/v1/models/${model}`);
@@ -154,7 +133,7 @@ describe('a schedule', () => {
     const n1 = await nodesOf(first.runId);
     expect(Object.values(n1).map((e) => e.state)).toEqual(Array(8).fill('COMPLETE'));
     // the first model had no baseline: blessed, pushed as version 1, and served
-    const serve = await startServe(path.join(dir, 'serving'));
+    const serve = await startServeProcess(env.env, '--model-base', path.join(dir, 'serving'), '--poll-ms', '200');
     stopServe = serve.stop;
     expect(
       await waitFor(
