@@ -26,8 +26,10 @@ function firstWarmup(destination: string): string | undefined {
   }
 }
 
-/** Lines for every PushedModel the run produced (or reused from the cache). */
-/** `defaultBase`: the folder `tsfx serve` reads without --model-base ($TSFX_HOME/serving). */
+/**
+ * Lines for every PushedModel the run produced (or reused from the cache). `defaultBase`: the
+ * folder `tsfx serve` reads without --model-base ($TSFX_HOME/serving).
+ */
 export async function pushedLines(store: MetadataStore, result: PipelineRunResult, defaultBase: string): Promise<string[]> {
   const lines: string[] = [];
   for (const node of Object.values(result.nodes)) {

@@ -62,7 +62,7 @@ export function registerServe(program: Command): void {
     .option('--token <token>', 'require "Authorization: Bearer <token>" on every request (default $TSFX_SERVING_TOKEN)')
     .option('--body-limit <bytes>', 'largest request body accepted; larger ones answer 413', String(64 * 1024 * 1024))
     // defaults repeated from src/serving (DEFAULT_MAX_ROWS etc.): importing it here would load tfjs for every command
-    .option('--max-rows <n>', 'most rows (instances) one predict request may hold; more answer 413', '100000')
+    .option('--max-rows <n>', 'most rows (instances) one predict request may hold; more answer 400 (INVALID_ARGUMENT)', '100000')
     .option(
       '--timeout-ms <ms>',
       'a predict running longer answers 504 (as TF Serving --rest_api_timeout_in_ms)',
