@@ -15,9 +15,24 @@ import type { ModelPredictor } from '../../src/ml/model-predictor.js';
 import type { ExamplesProperties } from '../../schemas/artifacts.js';
 import { checkColumns, type EvaluatorResolved } from './driver.js';
 import { sliceRows, specFeatures, type SliceKey } from './slicing.js';
-import { addRows, flatMetrics, newAccumulator, plotsOf, type MetricOptions, type SliceAccumulator } from './slice-metrics.js';
+import {
+  addRows,
+  flatMetrics,
+  newAccumulator,
+  plotsOf,
+  type MetricOptions,
+  type SliceAccumulator,
+} from './slice-metrics.js';
 import { classOrder, labelsOf, loadPredictor, reorder, weightsOf } from './scoring.js';
-import { BASELINE_METRICS_FILE, BLESSED_FILE, METRICS_FILE, NOT_BLESSED_FILE, PLOTS_FILE, VALIDATION_FILE, type EvaluatorComponentSpec } from './spec.js';
+import {
+  BASELINE_METRICS_FILE,
+  BLESSED_FILE,
+  METRICS_FILE,
+  NOT_BLESSED_FILE,
+  PLOTS_FILE,
+  VALIDATION_FILE,
+  type EvaluatorComponentSpec,
+} from './spec.js';
 import { validate } from './thresholds.js';
 
 interface Slot {
@@ -26,7 +41,13 @@ interface Slot {
   baseline?: SliceAccumulator;
 }
 
-export const evaluatorExecutor: Executor<EvaluatorComponentSpec, EvaluatorResolved> = async ({ inputs, outputs, params, resolved, ctx }) => {
+export const evaluatorExecutor: Executor<EvaluatorComponentSpec, EvaluatorResolved> = async ({
+  inputs,
+  outputs,
+  params,
+  resolved,
+  ctx,
+}) => {
   const examples = inputs.examples[0]!;
   const props = examples.properties as ExamplesProperties;
   const candidateModel = inputs.model[0]!;
@@ -51,7 +72,15 @@ export const evaluatorExecutor: Executor<EvaluatorComponentSpec, EvaluatorResolv
       calibrationBuckets: params.calibrationBuckets,
       curvePoints: params.curvePoints,
     };
-    const needed = [...new Set([...candidate.rawInputs, ...(baseline?.rawInputs ?? []), label, ...(params.exampleWeight ? [params.exampleWeight] : []), ...params.slicing.flatMap(specFeatures)])];
+    const needed = [
+      ...new Set([
+        ...candidate.rawInputs,
+        ...(baseline?.rawInputs ?? []),
+        label,
+        ...(params.exampleWeight ? [params.exampleWeight] : []),
+        ...params.slicing.flatMap(specFeatures),
+      ]),
+    ];
     const slots = new Map<string, Slot>();
     const total = params.splits.reduce((n, s) => n + (props.rowCounts[s] ?? 0), 0);
     let done = 0;
@@ -69,7 +98,15 @@ export const evaluatorExecutor: Executor<EvaluatorComponentSpec, EvaluatorResolv
           const base = baseline ? reorder(await score(baseline, batch), signature.output.width, order) : undefined;
           for (const [name, { key, rows }] of sliceRows(batch, params.slicing)) {
             let slot = slots.get(name);
-            if (!slot) slots.set(name, (slot = { key, candidate: newAccumulator(options), ...(baseline ? { baseline: newAccumulator(options) } : {}) }));
+            if (!slot)
+              slots.set(
+                name,
+                (slot = {
+                  key,
+                  candidate: newAccumulator(options),
+                  ...(baseline ? { baseline: newAccumulator(options) } : {}),
+                }),
+              );
             addRows(slot.candidate, rows, labels, values, signature.output.width, weights, ref);
             if (slot.baseline) addRows(slot.baseline, rows, labels, base!, signature.output.width, weights, ref);
           }
@@ -80,30 +117,83 @@ export const evaluatorExecutor: Executor<EvaluatorComponentSpec, EvaluatorResolv
     }
 
     const read = (which: 'candidate' | 'baseline') =>
-      new Map([...slots].filter(([, s]) => s[which]).map(([name, s]) => [name, { key: s.key, ...flatMetrics(s[which]!, options) }]));
+      new Map(
+        [...slots]
+          .filter(([, s]) => s[which])
+          .map(([name, s]) => [name, { key: s.key, ...flatMetrics(s[which]!, options) }]),
+      );
     const cand = read('candidate');
     const base = baseline ? read('baseline') : undefined;
-    const validation = validate({ candidate: cand, ...(base ? { baseline: base } : {}), thresholds: params.thresholds, sliceThresholds: params.sliceThresholds, blessWithoutThresholds: params.blessWithoutThresholds });
+    const validation = validate({
+      candidate: cand,
+      ...(base ? { baseline: base } : {}),
+      thresholds: params.thresholds,
+      sliceThresholds: params.sliceThresholds,
+      blessWithoutThresholds: params.blessWithoutThresholds,
+    });
 
-    const header = { task: signature.label.task, label, classes: signature.label.classes ?? null, splits: params.splits, rows: done, backend: backend.package };
+    const header = {
+      task: signature.label.task,
+      label,
+      classes: signature.label.classes ?? null,
+      splits: params.splits,
+      rows: done,
+      backend: backend.package,
+    };
     const file = (m: NonNullable<typeof base>, modelId: number) =>
-      JSON.stringify({ ...header, model: modelId, slices: [...m].map(([slice, s]) => ({ slice, key: s.key, metrics: s.metrics, reasons: s.reasons })) }, null, 1);
+      JSON.stringify(
+        {
+          ...header,
+          model: modelId,
+          slices: [...m].map(([slice, s]) => ({ slice, key: s.key, metrics: s.metrics, reasons: s.reasons })),
+        },
+        null,
+        1,
+      );
     const evalDir = outputs.evaluation.path;
     await fs.writeFile(path.join(evalDir, METRICS_FILE), file(cand, candidateModel.id));
-    if (base && baselineModel) await fs.writeFile(path.join(evalDir, BASELINE_METRICS_FILE), file(base, baselineModel.id));
-    const plots = [...slots].map(([slice, s]) => ({ slice, candidate: plotsOf(s.candidate, options), ...(s.baseline ? { baseline: plotsOf(s.baseline, options) } : {}) }));
+    if (base && baselineModel)
+      await fs.writeFile(path.join(evalDir, BASELINE_METRICS_FILE), file(base, baselineModel.id));
+    const plots = [...slots].map(([slice, s]) => ({
+      slice,
+      candidate: plotsOf(s.candidate, options),
+      ...(s.baseline ? { baseline: plotsOf(s.baseline, options) } : {}),
+    }));
     await fs.writeFile(path.join(evalDir, PLOTS_FILE), JSON.stringify({ ...header, slices: plots }));
 
     const blessDir = outputs.blessing.path;
     const ids = { model: candidateModel.id, ...(baselineModel ? { baselineModel: baselineModel.id } : {}) };
     await fs.writeFile(path.join(blessDir, validation.blessed ? BLESSED_FILE : NOT_BLESSED_FILE), '');
-    await fs.writeFile(path.join(blessDir, VALIDATION_FILE), JSON.stringify({ ...ids, blessed: validation.blessed, reason: validation.reason, checks: validation.checks }, null, 1));
+    await fs.writeFile(
+      path.join(blessDir, VALIDATION_FILE),
+      JSON.stringify(
+        { ...ids, blessed: validation.blessed, reason: validation.reason, checks: validation.checks },
+        null,
+        1,
+      ),
+    );
     ctx.log(validation.reason);
 
     const count = (v: string) => validation.checks.filter((c) => c.verdict === v).length;
     return {
-      evaluation: { ...header, ...ids, slices: [...cand.keys()], overall: cand.get('Overall')?.metrics ?? {}, ...(base ? { baselineOverall: base.get('Overall')?.metrics ?? {} } : {}) },
-      blessing: { blessed: validation.blessed, ...ids, reason: validation.reason, passed: count('pass'), failed: count('fail'), skipped: count('skipped'), ...(resolved?.baseline && 'none' in resolved.baseline ? { noBaseline: resolved.baseline.none } : {}) },
+      evaluation: {
+        ...header,
+        ...ids,
+        slices: [...cand.keys()],
+        overall: cand.get('Overall')?.metrics ?? {},
+        ...(base ? { baselineOverall: base.get('Overall')?.metrics ?? {} } : {}),
+      },
+      // the ModelEvaluation's reserved id, so a Pusher's provenance (and any reader) can name it
+      blessing: {
+        blessed: validation.blessed,
+        ...ids,
+        ...(outputs.evaluation.id !== undefined ? { evaluation: outputs.evaluation.id } : {}),
+        reason: validation.reason,
+        passed: count('pass'),
+        failed: count('fail'),
+        skipped: count('skipped'),
+        ...(resolved?.baseline && 'none' in resolved.baseline ? { noBaseline: resolved.baseline.none } : {}),
+      },
     };
   } finally {
     candidate.model.dispose();

@@ -20,6 +20,7 @@ import { renderAnomalies, type AnomaliesView } from './render-anomalies.js';
 import { renderSchema, schemaView } from './render-schema.js';
 import { renderDataset, type DatasetStats } from './render-stats.js';
 import { showModelBlessing, showModelEvaluation } from './show-evaluation.js';
+import { showInfraBlessing, showPushedModel } from './show-push.js';
 import { showHyperParameters, showModel, showModelRun, showTransformGraph } from './show-model.js';
 
 // StatisticsGen's file name; spelled out rather than imported so the CLI does not load components
@@ -132,7 +133,7 @@ function showAnomalies(a: Artifact, o: ShowOptions): void {
 export function registerShow(program: Command): void {
   program
     .command('show')
-    .description("an artifact's contents: statistics tables per split, a schema's features and domains (then its text), anomalies, example counts, a transform's features and analyzer results, a model's signature, training history, tuning trials, an evaluation's metrics per slice (candidate vs baseline, thresholds marked), a blessing's checks")
+    .description("an artifact's contents: statistics tables per split, a schema's features and domains (then its text), anomalies, example counts, a transform's features and analyzer results, a model's signature, training history, tuning trials, an evaluation's metrics per slice (candidate vs baseline, thresholds marked), a blessing's checks, an infra validation's requests, a push's version and provenance")
     .argument('<id>')
     .option('--split <name>', 'only this split')
     .option('--no-text', "a Schema's tables only, without its text form")
@@ -152,6 +153,8 @@ export function registerShow(program: Command): void {
         if (a.type === 'HyperParameters') return showHyperParameters(a, o);
         if (a.type === 'ModelEvaluation') return showModelEvaluation(store, a, o);
         if (a.type === 'ModelBlessing') return showModelBlessing(store, a, o);
+        if (a.type === 'InfraBlessing') return showInfraBlessing(a, o);
+        if (a.type === 'PushedModel') return showPushedModel(a, o);
         throw new DefinitionError(`tsfx show has no view for ${a.type} yet; use tsfx artifact ${a.id}`);
       }),
     );

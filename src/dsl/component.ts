@@ -123,6 +123,11 @@ export interface OutputLocation {
   type: ArtifactTypeName;
   uri: string;
   path: string;
+  /**
+   * the artifact id reserved for this output at prepare time (a sibling output may name it, as
+   * a ModelBlessing names its ModelEvaluation); absent when an executor is called outside a run
+   */
+  id?: number;
 }
 
 export interface Progress {

@@ -12,17 +12,36 @@ import path from 'node:path';
 import fs from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { parseArtifactProperties, type ArtifactTypeName } from '../../schemas/artifacts.js';
-import type { ComponentImpl, ExecutorContext, InputArtifact, OutputLocation, Progress, ShardOutput } from '../dsl/component.js';
+import type {
+  ComponentImpl,
+  ExecutorContext,
+  InputArtifact,
+  OutputLocation,
+  Progress,
+  ShardOutput,
+} from '../dsl/component.js';
 import { MetadataError } from '../errors.js';
 import { toFailure } from './failures.js';
 import { claimPath, executionDir, shardUri, workUri } from '../artifacts/local-store.js';
-import { commitStaging, discardStaging, openStaging, readCommitted, type Staging } from '../artifacts/attempt-folders.js';
+import {
+  commitStaging,
+  discardStaging,
+  openStaging,
+  readCommitted,
+  type Staging,
+} from '../artifacts/attempt-folders.js';
 import { claimAndMove, readClaim, rollForward } from '../artifacts/commit-claim.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { lookupComponent, type ActivityDeps } from './activity-deps.js';
 import { loadInputs } from './artifact-lookup.js';
 import { parseParams } from '../dsl/params.js';
-import type { PlanShardsInput, PlanShardsResult, RunComponentInput, RunComponentResult, RunShardInput } from './types.js';
+import type {
+  PlanShardsInput,
+  PlanShardsResult,
+  RunComponentInput,
+  RunComponentResult,
+  RunShardInput,
+} from './types.js';
 
 /** Heartbeats are throttled by the SDK too, but building details for every row is waste. */
 const HEARTBEAT_EVERY_MS = 1_000;
@@ -124,12 +143,15 @@ export async function runComponentAdapter(deps: ActivityDeps, input: RunComponen
     input,
     async ({ impl, params, resolved, inputs, ctx }) => {
       const finals = await reservedUris(deps.store, executionId, Object.keys(node.outputs));
-      staging = await openStaging(executionDir(deps.storeRoot, pipeline, node.id, executionId), Context.current().info.attempt);
+      staging = await openStaging(
+        executionDir(deps.storeRoot, pipeline, node.id, executionId),
+        Context.current().info.attempt,
+      );
       const outputs: Record<string, OutputLocation> = {};
       for (const [name, type] of Object.entries(node.outputs)) {
         const dir = path.join(staging.dir, name);
         await fs.mkdir(dir);
-        outputs[name] = { type, uri: finals[name]!, path: dir };
+        outputs[name] = { type, uri: finals[name]!.uri, id: finals[name]!.id, path: dir };
       }
       const shards = input.shardRounds ? shardOutputs(deps, input, input.shardRounds) : undefined;
       const result = (await impl.executor({ inputs, outputs, params, resolved, ctx, shards } as never)) as Record<
@@ -144,7 +166,12 @@ export async function runComponentAdapter(deps: ActivityDeps, input: RunComponen
         >;
       }
       // the last step: after it, these files are the execution's (or an earlier winner's are)
-      return claimAndMove(staging, claim, finals, props);
+      return claimAndMove(
+        staging,
+        claim,
+        Object.fromEntries(Object.entries(finals).map(([n, f]) => [n, f.uri])),
+        props,
+      );
     },
     async () => {
       if (staging) await discardStaging(staging);
@@ -155,8 +182,14 @@ export async function runComponentAdapter(deps: ActivityDeps, input: RunComponen
 }
 
 /** Output name -> URI of the artifact prepareNode reserved for it. */
-async function reservedUris(store: MetadataStore, executionId: number, names: string[]): Promise<Record<string, string>> {
-  const reserved = new Map((await store.reservedOutputs(executionId)).map((r) => [r.name, r.artifact.uri]));
+async function reservedUris(
+  store: MetadataStore,
+  executionId: number,
+  names: string[],
+): Promise<Record<string, { uri: string; id: number }>> {
+  const reserved = new Map(
+    (await store.reservedOutputs(executionId)).map((r) => [r.name, { uri: r.artifact.uri, id: r.artifact.id }]),
+  );
   const missing = names.filter((n) => !reserved.has(n));
   if (missing.length)
     throw new MetadataError(
@@ -203,7 +236,17 @@ export async function runShardAdapter(deps: ActivityDeps, input: RunShardInput):
       if (!impl.fanOut) throw new MetadataError(`component ${input.node.component} has no fan-out part`);
       staging = await openStaging(final, Context.current().info.attempt);
       const previous = shardOutputs(deps, input, input.shardRounds ?? []);
-      await impl.fanOut.run({ inputs, params, resolved, ctx, round, previous, task: input.task, index: input.index, path: staging.dir } as never);
+      await impl.fanOut.run({
+        inputs,
+        params,
+        resolved,
+        ctx,
+        round,
+        previous,
+        task: input.task,
+        index: input.index,
+        path: staging.dir,
+      } as never);
       await commitStaging(staging, null);
     },
     async () => {
