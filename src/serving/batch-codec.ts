@@ -42,7 +42,7 @@ function split(map: TensorMap, sizes: number[]): TensorMap[] {
   for (const [name, t] of Object.entries(map)) {
     if (t.shape[0] !== total)
       throw new ServingError(
-        500,
+        'INTERNAL',
         `output '${name}' has ${t.shape[0]} rows but the batch had ${total}; it can't be split per request`,
       );
     const per = rowLength(t);

@@ -58,7 +58,7 @@ export interface QueueLimits {
 /** The queue-full error. TF returns UNAVAILABLE (503) here; tsfx answers 429 as the issue asks, RESOURCE_EXHAUSTED's code. */
 export function queueFull(where: string, detail = ''): ServingError {
   return new ServingError(
-    429,
+    'RESOURCE_EXHAUSTED',
     `${where}: the batch scheduling queue to which this task was submitted is full${detail}`,
   );
 }

@@ -51,7 +51,9 @@ export function createBatcher<I, O>(
     for (const e of batch.entries) {
       e.task.entries.delete(e as Entry<unknown>);
       if (e.task.deadline !== undefined && now > e.task.deadline)
-        e.task.reject(new ServingError(429, `${name}: Run() timeout exceeded while waiting in batching queue`));
+        e.task.reject(
+          new ServingError('RESOURCE_EXHAUSTED', `${name}: Run() timeout exceeded while waiting in batching queue`),
+        );
       else if (!e.task.settled) live.push(e);
     }
     try {
@@ -76,7 +78,7 @@ export function createBatcher<I, O>(
         pieces = live.length === 1 ? [output] : codec.splitOutputs(output, sizes);
         if (pieces.length !== live.length)
           throw new ServingError(
-            500,
+            'INTERNAL',
             `${name}: batch output split into ${pieces.length} parts for ${live.length} tasks`,
           );
       } catch (err) {
@@ -158,5 +160,5 @@ function abortError(signal: AbortSignal, name: string): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof ServingError) return reason;
   // TF's CANCELLED, which its REST face answers 499 (client closed request)
-  return new ServingError(499, `${name}: the request was cancelled while waiting for its batch`);
+  return new ServingError('CANCELLED', `${name}: the request was cancelled while waiting for its batch`);
 }

@@ -156,7 +156,7 @@ describe('createBatchScheduler', () => {
   it('rejects every member of a batch whose run fails, and keeps serving', async () => {
     let calls = 0;
     const { batcher } = setup({ maxBatchSize: 8, batchTimeoutMicros: 5000 }, async (i) => {
-      if (calls++ === 0) throw new ServingError(400, 'prediction failed: boom');
+      if (calls++ === 0) throw new ServingError('INVALID_ARGUMENT', 'prediction failed: boom');
       return timesTen(i);
     });
     const settled = await Promise.allSettled([batcher.submit(rowsFrom(0, 1)), batcher.submit(rowsFrom(5, 2))]);
