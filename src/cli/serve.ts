@@ -3,10 +3,12 @@
  * a label (stable, canary) between versions of a served model. The serving modules load tfjs,
  * so they are imported inside the actions: other commands stay quick to start.
  */
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { DefinitionError } from '../errors.js';
+import { DataError, DefinitionError } from '../errors.js';
+import type { BatchingFile } from '../serving/batching-config.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const defaultBase = () => path.join(loadConfig().home, 'serving');
@@ -42,6 +44,8 @@ interface ServeOptions {
   maxRows: string;
   timeoutMs: string;
   drainMs: string;
+  enableBatching?: boolean;
+  batchingParametersFile?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -71,6 +75,11 @@ export function registerServe(program: Command): void {
       'on SIGINT/SIGTERM, how long in-flight requests may finish before they are stopped',
       '5000',
     )
+    .option('--enable-batching', "batch concurrent requests per model version (TF Serving's --enable_batching)")
+    .option(
+      '--batching-parameters-file <file>',
+      "TF Serving's BatchingParameters text file (max_batch_size, batch_timeout_micros, max_enqueued_batches, ...); implies --enable-batching",
+    )
     .action(async (o: ServeOptions) => {
       const port = intOption(o.port, '--port', 0);
       const pollMs = intOption(o.pollMs, '--poll-ms', 10);
@@ -85,13 +94,34 @@ export function registerServe(program: Command): void {
       const { ensureBackend } = await import('../ml/backend.js');
       const { ModelRepository } = await import('../serving/model-repository.js');
       const { startServer } = await import('../serving/server.js');
+      const { createServingHooks } = await import('../serving/serving-hooks.js');
+      const batching = await batchingOf(o);
+      const hooks = createServingHooks({ batching });
       const backend = await ensureBackend();
-      const repository = new ModelRepository(base, { pollMs, policy, log: (m) => out(`serve: ${m}`) });
+      const repository = new ModelRepository(base, {
+        pollMs,
+        policy,
+        log: (m) => out(`serve: ${m}`),
+        hooks: hooks.repository,
+      });
       await repository.start();
-      const server = await startServer({ repository, port, host: o.host, maxRows, timeoutMs, bodyLimit, token });
+      const server = await startServer({
+        repository,
+        port,
+        host: o.host,
+        maxRows,
+        timeoutMs,
+        bodyLimit,
+        token,
+        coreOptions: hooks.coreOptions,
+        metricsText: hooks.metricsText,
+      });
       out(`tsfx serve: listening on ${server.url} (models from ${base})${token ? '; bearer token required' : ''}`);
       out(`tsfx serve: tfjs backend ${backend.name} from ${backend.package} (${backend.reason})`);
       out(`tsfx serve: version policy ${JSON.stringify(policy)} (plus labelled versions)`);
+      out(
+        `tsfx serve: metrics at ${server.url}/monitoring/prometheus/metrics; batching ${batching ? `on ${JSON.stringify(batching)}` : 'off'}`,
+      );
       out(`tsfx serve: models: ${repository.modelNames().join(', ') || '(none yet)'}; Ctrl-C to stop`);
       // resolve only once closed: main.ts exits the process when this action returns
       await new Promise<void>((resolve) => {
@@ -110,6 +140,7 @@ export function registerServe(program: Command): void {
           }, drainMs + 5000).unref();
           void server
             .close(drainMs)
+            .then(() => hooks.close())
             .then(() => repository.stop())
             .finally(resolve);
         };
@@ -130,7 +161,10 @@ export function registerServe(program: Command): void {
     .action(async (model: string, version: string, o: { label: string; reason?: string; modelBase?: string }) => {
       const { promote } = await import('../serving/labels.js');
       const base = path.resolve(o.modelBase ?? defaultBase());
-      const data = promote(base, model, intOption(version, 'version', 0), { label: o.label, ...(o.reason ? { reason: o.reason } : {}) });
+      const data = promote(base, model, intOption(version, 'version', 0), {
+        label: o.label,
+        ...(o.reason ? { reason: o.reason } : {}),
+      });
       out(`${model}: ${o.label} -> version ${data.labels[o.label]}`);
     });
 
@@ -147,4 +181,20 @@ export function registerServe(program: Command): void {
       const data = rollback(base, model, { label: o.label, ...(o.reason ? { reason: o.reason } : {}) });
       out(`${model}: ${o.label} -> version ${data.labels[o.label]}`);
     });
+}
+
+/** --enable-batching / --batching-parameters-file as TF Serving reads them; undefined: no batching. */
+async function batchingOf(o: ServeOptions): Promise<BatchingFile | undefined> {
+  if (o.batchingParametersFile !== undefined) {
+    const { parseBatchingParameters } = await import('../serving/batching-config.js');
+    const file = path.resolve(o.batchingParametersFile);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (err) {
+      throw new DataError(`cannot read the batching parameters file: ${(err as Error).message}`, file);
+    }
+    return parseBatchingParameters(text, file);
+  }
+  return o.enableBatching ? {} : undefined;
 }
