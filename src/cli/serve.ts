@@ -138,6 +138,8 @@ export function registerServe(program: Command): void {
             out('tsfx serve: still not stopped; exiting');
             process.exit(1);
           }, drainMs + 5000).unref();
+          // batches run outside the HTTP handlers: past the drain bound they are stopped too
+          setTimeout(() => hooks.abort(), drainMs).unref();
           void server
             .close(drainMs)
             .then(() => hooks.close())

@@ -31,7 +31,9 @@ export interface ServingHooks {
   readonly coreOptions: Pick<ServingCoreOptions, 'runner' | 'observe'>;
   /** pass as `startServer({ metricsText })` */
   readonly metricsText: () => Promise<string>;
-  /** Run what is queued and stop batching: after the HTTP drain, before the repository stops. */
+  /** Shutdown past the drain bound: running and queued batches stop at their next chunk (503). */
+  abort(): void;
+  /** Stop batching (queued tasks run at once, or fail if aborted): after the HTTP drain, before the repository stops. */
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export function createServingHooks(options: ServingHooksOptions = {}): ServingHo
   const scheduler = options.batching ? createBatchScheduler(options.batching) : undefined;
   // keyed by servable, not model/version: a reloaded version is a new servable with a queue of its own
   const batchers = new Map<Servable, Batcher<TensorMap, TensorMap>>();
+  const stopping = new AbortController();
 
   const repository: RepositoryHooks = {
     onAvailable(model, version, servable) {
@@ -66,7 +69,7 @@ export function createServingHooks(options: ServingHooksOptions = {}): ServingHo
           name: `${model}/${version}`,
           codec: tensorMapCodec,
           // each task was checked against its deadline when its batch started; the batch runs whole
-          run: (inputs) => servable.run(inputs, { chunkRows: options.chunkRows }),
+          run: (inputs) => servable.run(inputs, { chunkRows: options.chunkRows, signal: stopping.signal }),
           onBatch: (e) => metrics.observeBatch(labels, e),
         }),
       );
@@ -116,6 +119,7 @@ export function createServingHooks(options: ServingHooksOptions = {}): ServingHo
     repository,
     coreOptions: { runner, observe },
     metricsText: () => metrics.render(),
+    abort: () => stopping.abort(),
     close: async () => {
       await scheduler?.close();
       batchers.clear();
