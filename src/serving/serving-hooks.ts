@@ -55,6 +55,11 @@ const rowsOf = (inputs: TensorMap) => Object.values(inputs)[0]?.shape[0] ?? 0;
 export function createServingHooks(options: ServingHooksOptions = {}): ServingHooks {
   const metrics = createServingMetrics({ threadPoolName: options.batching?.threadPoolName });
   const scheduler = options.batching ? createBatchScheduler(options.batching) : undefined;
+  // the per-queue parameters are checked when a queue is made: check them now, not at every version's load
+  if (options.batching)
+    void createBatchScheduler(options.batching)
+      .addQueue({ name: 'check', codec: tensorMapCodec, run: async (x: TensorMap) => x })
+      .close();
   // keyed by servable, not model/version: a reloaded version is a new servable with a queue of its own
   const batchers = new Map<Servable, Batcher<TensorMap, TensorMap>>();
   const stopping = new AbortController();

@@ -193,6 +193,19 @@ describe('tsfx serve', () => {
     expect(err.code).toBe(2);
     expect(err.stderr).toContain(file);
     expect(err.stderr).toContain('max_batch_size');
+    // a value out of range is refused at start, not at every version's load
+    fs.writeFileSync(file, 'max_batch_size { value: 0 }\n');
+    const zero = (await run(
+      process.execPath,
+      [tsfx, 'serve', '--port', '0', '--model-base', base, '--batching-parameters-file', file],
+      {
+        env: { ...process.env, TSFX_HOME: base },
+      },
+    ).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(
+      /maxBatchSize.*must be an integer >= 1, got 0|must be an integer >= 1, got 0.*maxBatchSize/s,
+    );
   });
 
   it('rejects a bad option with a clear message and exit code 2', async () => {
