@@ -1,9 +1,12 @@
 /**
  * What the HTTP + JSON path of `tsfx serve` costs per prediction: a small MLP served in-process
  * over loopback, N sequential batch-1 requests and a run with several in flight, against
- * model.predict called directly on the same inputs. Prints figures only, never asserts a time.
+ * model.predict called directly on the same inputs, and the in-flight run again against a server
+ * with server-side batching on (as `tsfx serve --enable-batching`, batch timeout --batch-timeout-us).
+ * Both servers keep their Prometheus metrics, as `tsfx serve` always does. Prints figures only,
+ * never asserts a time.
  *
- *   node --import tsx bench/serving-latency.ts [--requests 500] [--concurrency 8] [--features 16]
+ *   node --import tsx bench/serving-latency.ts [--requests 500] [--concurrency 8] [--features 16] [--batch-timeout-us 1000]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,12 +18,14 @@ import { ensureBackend } from '../src/ml/backend.js';
 import { loadModel, saveModel } from '../src/ml/fs-model-io.js';
 import { ModelRepository } from '../src/serving/model-repository.js';
 import { startServer } from '../src/serving/server.js';
+import { createServingHooks } from '../src/serving/serving-hooks.js';
 
 const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '8' },
     features: { type: 'string', default: '16' },
+    'batch-timeout-us': { type: 'string', default: '1000' },
   },
 });
 const n = Number(values.requests);
@@ -37,20 +42,35 @@ const mlp = tf.sequential({
   ],
 });
 await saveModel(mlp, path.join(base, 'mlp', '1'));
-const repository = new ModelRepository(base, { pollMs: 60_000 });
-await repository.start();
-const server = await startServer({ repository, port: 0, host: '127.0.0.1' });
+/** a server over the model base wired as `tsfx serve` wires it: metrics always, batching when asked */
+async function serve(batching?: { maxBatchSize: number; batchTimeoutMicros: number; maxEnqueuedBatches: number }) {
+  const hooks = createServingHooks({ batching });
+  const repository = new ModelRepository(base, { pollMs: 60_000, hooks: hooks.repository });
+  await repository.start();
+  const server = await startServer({
+    repository,
+    port: 0,
+    host: '127.0.0.1',
+    coreOptions: hooks.coreOptions,
+    metricsText: hooks.metricsText,
+  });
+  return { hooks, repository, server };
+}
+const plain = await serve();
+const batchTimeoutMicros = Number(values['batch-timeout-us']);
+const batched = await serve({ maxBatchSize: 64, batchTimeoutMicros, maxEnqueuedBatches: 1000 });
 // the same saved model, loaded beside the served one, for the in-process figures
 const model = await loadModel(path.join(base, 'mlp', '1'));
 
 // deterministic inputs so every run sends the same bodies
 const inputs = Array.from({ length: n }, (_, i) => Array.from({ length: features }, (_, j) => Math.sin(i * 31 + j)));
 const bodies = inputs.map((x) => JSON.stringify({ instances: [x] }));
-const url = `${server.url}/v1/models/mlp:predict`;
+const url = `${plain.server.url}/v1/models/mlp:predict`;
+const batchedUrl = `${batched.server.url}/v1/models/mlp:predict`;
 
-async function request(i: number): Promise<number> {
+async function request(i: number, to = url): Promise<number> {
   const t0 = performance.now();
-  const res = await fetch(url, {
+  const res = await fetch(to, {
     method: 'POST',
     body: bodies[i % n],
     headers: { 'content-type': 'application/json' },
@@ -87,20 +107,31 @@ async function sequential(): Promise<Row> {
   return { name: 'HTTP sequential', latencies, wallMs: performance.now() - t0 };
 }
 
-async function parallel(): Promise<Row> {
+async function parallel(to = url, what = ''): Promise<Row> {
   const latencies: number[] = [];
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < n) latencies.push(await request(next++));
+      while (next < n) latencies.push(await request(next++, to));
     }),
   );
-  return { name: `HTTP ${concurrency} in flight`, latencies, wallMs: performance.now() - t0 };
+  return { name: `HTTP ${concurrency} in flight${what}`, latencies, wallMs: performance.now() - t0 };
+}
+
+/** rows per model run on the batching server, from its own metrics */
+async function meanBatch(): Promise<string> {
+  const m = (await batched.hooks.metrics.registry.getMetricsAsJSON()).find(
+    (x) => x.name === ':tensorflow:serving:batching_session:processed_batch_size',
+  );
+  const v = (suffix: string) =>
+    m?.values.find((s) => (s as { metricName?: string }).metricName?.endsWith(suffix))?.value ?? 0;
+  return (v('_sum') / Math.max(1, v('_count'))).toFixed(1);
 }
 
 // warm up both paths (JIT, kernels, keep-alive connections) before measuring
 for (let i = 0; i < 50; i++) await request(i);
+for (let i = 0; i < 50; i++) await request(i, batchedUrl);
 direct();
 
 /** One request at the row cap: chunked predict keeps it linear (batch size 32 made it superlinear). */
@@ -114,7 +145,12 @@ async function large(): Promise<{ rows: number; ms: number }> {
   return { rows: rowsPerRequest, ms: performance.now() - t0 };
 }
 
-const rows = [direct(), await sequential(), await parallel()];
+const rows = [
+  direct(),
+  await sequential(),
+  await parallel(),
+  await parallel(batchedUrl, `, batching (max 64, timeout ${batchTimeoutMicros} us)`),
+];
 const big = await large();
 const baseP50 = pct(
   [...rows[0]!.latencies].sort((a, b) => a - b),
@@ -141,7 +177,11 @@ console.log(
 console.log(
   `one ${big.rows}-row request over HTTP (JSON both ways): ${big.ms.toFixed(0)} ms, ${Math.round((big.rows / big.ms) * 1000)} rows/s`,
 );
+console.log(`batching server: ${await meanBatch()} rows per model run on average (warm-up included)`);
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-await server.close();
-await repository.stop();
+for (const s of [plain, batched]) {
+  await s.server.close();
+  await s.hooks.close();
+  await s.repository.stop();
+}
 fs.rmSync(base, { recursive: true, force: true });

@@ -3,10 +3,12 @@
  * a label (stable, canary) between versions of a served model. The serving modules load tfjs,
  * so they are imported inside the actions: other commands stay quick to start.
  */
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { DefinitionError } from '../errors.js';
+import { DataError, DefinitionError } from '../errors.js';
+import type { BatchingFile } from '../serving/batching-config.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const defaultBase = () => path.join(loadConfig().home, 'serving');
@@ -43,6 +45,8 @@ interface ServeOptions {
   maxRows: string;
   timeoutMs: string;
   drainMs: string;
+  enableBatching?: boolean;
+  batchingParametersFile?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -51,7 +55,11 @@ export function registerServe(program: Command): void {
     .description("serve models over TF Serving's REST and gRPC APIs until SIGINT/SIGTERM")
     .option('--model-base <dir>', 'models as <dir>/<model>/<version>/ (default $TSFX_HOME/serving)')
     .option('--port <n>', 'REST port to listen on (0: any free port)', '8501')
-    .option('--grpc-port <n>', "gRPC port for TF Serving's PredictionService and ModelService (0: any free port)", '8500')
+    .option(
+      '--grpc-port <n>',
+      "gRPC port for TF Serving's PredictionService and ModelService (0: any free port)",
+      '8500',
+    )
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--poll-ms <ms>', 'how often to look for new versions and label changes', '2000')
     .option('--max-versions <n>', 'the same as --version-policy latest:<n>')
@@ -62,7 +70,11 @@ export function registerServe(program: Command): void {
     .option('--token <token>', 'require "Authorization: Bearer <token>" on every request (default $TSFX_SERVING_TOKEN)')
     .option('--body-limit <bytes>', 'largest request body accepted; larger ones answer 413', String(64 * 1024 * 1024))
     // defaults repeated from src/serving (DEFAULT_MAX_ROWS etc.): importing it here would load tfjs for every command
-    .option('--max-rows <n>', 'most rows (instances) one predict request may hold; more answer 400 (INVALID_ARGUMENT)', '100000')
+    .option(
+      '--max-rows <n>',
+      'most rows (instances) one predict request may hold; more answer 400 (INVALID_ARGUMENT)',
+      '100000',
+    )
     .option(
       '--timeout-ms <ms>',
       'a predict running longer answers 504 (as TF Serving --rest_api_timeout_in_ms)',
@@ -72,6 +84,11 @@ export function registerServe(program: Command): void {
       '--drain-ms <ms>',
       'on SIGINT/SIGTERM, how long in-flight requests may finish before they are stopped',
       '5000',
+    )
+    .option('--enable-batching', "batch concurrent requests per model version (TF Serving's --enable_batching)")
+    .option(
+      '--batching-parameters-file <file>',
+      "TF Serving's BatchingParameters text file (max_batch_size, batch_timeout_micros, max_enqueued_batches, ...); implies --enable-batching",
     )
     .action(async (o: ServeOptions) => {
       const port = intOption(o.port, '--port', 0);
@@ -89,16 +106,42 @@ export function registerServe(program: Command): void {
       const { ModelRepository } = await import('../serving/model-repository.js');
       const { startServer } = await import('../serving/server.js');
       const { startGrpcServer } = await import('../serving/grpc/server.js');
+      const { createServingHooks } = await import('../serving/serving-hooks.js');
+      const batching = await batchingOf(o);
+      const hooks = createServingHooks({ batching });
       const backend = await ensureBackend();
-      const repository = new ModelRepository(base, { pollMs, policy, log: (m) => out(`serve: ${m}`) });
+      const repository = new ModelRepository(base, {
+        pollMs,
+        policy,
+        log: (m) => out(`serve: ${m}`),
+        hooks: hooks.repository,
+      });
       await repository.start();
-      const server = await startServer({ repository, port, host: o.host, maxRows, timeoutMs, bodyLimit, token });
-      // one core behind both faces: a predict over gRPC is the same call as over REST
-      const grpc = await startGrpcServer({ core: server.core, port: grpcPort, host: o.host, ...(token ? { token } : {}) });
+      const server = await startServer({
+        repository,
+        port,
+        host: o.host,
+        maxRows,
+        timeoutMs,
+        bodyLimit,
+        token,
+        coreOptions: hooks.coreOptions,
+        metricsText: hooks.metricsText,
+      });
+      // one core behind both faces: a predict over gRPC is the same call as over REST (same batchers, same metrics)
+      const grpc = await startGrpcServer({
+        core: server.core,
+        port: grpcPort,
+        host: o.host,
+        ...(token ? { token } : {}),
+      });
       out(`tsfx serve: listening on ${server.url} (models from ${base})${token ? '; bearer token required' : ''}`);
       out(`tsfx serve: gRPC listening on ${o.host}:${grpc.port}`);
       out(`tsfx serve: tfjs backend ${backend.name} from ${backend.package} (${backend.reason})`);
       out(`tsfx serve: version policy ${JSON.stringify(policy)} (plus labelled versions)`);
+      out(
+        `tsfx serve: metrics at ${server.url}/monitoring/prometheus/metrics; batching ${batching ? `on ${JSON.stringify(batching)}` : 'off'}`,
+      );
       out(`tsfx serve: models: ${repository.modelNames().join(', ') || '(none yet)'}; Ctrl-C to stop`);
       // resolve only once closed: main.ts exits the process when this action returns
       await new Promise<void>((resolve) => {
@@ -115,7 +158,10 @@ export function registerServe(program: Command): void {
             out('tsfx serve: still not stopped; exiting');
             process.exit(1);
           }, drainMs + 5000).unref();
+          // batches run outside the handlers: past the drain bound they are stopped too
+          setTimeout(() => hooks.abort(), drainMs).unref();
           void Promise.all([server.close(drainMs), grpc.close(drainMs)])
+            .then(() => hooks.close())
             .then(() => repository.stop())
             .finally(resolve);
         };
@@ -136,7 +182,10 @@ export function registerServe(program: Command): void {
     .action(async (model: string, version: string, o: { label: string; reason?: string; modelBase?: string }) => {
       const { promote } = await import('../serving/labels.js');
       const base = path.resolve(o.modelBase ?? defaultBase());
-      const data = promote(base, model, intOption(version, 'version', 0), { label: o.label, ...(o.reason ? { reason: o.reason } : {}) });
+      const data = promote(base, model, intOption(version, 'version', 0), {
+        label: o.label,
+        ...(o.reason ? { reason: o.reason } : {}),
+      });
       out(`${model}: ${o.label} -> version ${data.labels[o.label]}`);
     });
 
@@ -153,4 +202,20 @@ export function registerServe(program: Command): void {
       const data = rollback(base, model, { label: o.label, ...(o.reason ? { reason: o.reason } : {}) });
       out(`${model}: ${o.label} -> version ${data.labels[o.label]}`);
     });
+}
+
+/** --enable-batching / --batching-parameters-file as TF Serving reads them; undefined: no batching. */
+async function batchingOf(o: ServeOptions): Promise<BatchingFile | undefined> {
+  if (o.batchingParametersFile !== undefined) {
+    const { parseBatchingParameters } = await import('../serving/batching-config.js');
+    const file = path.resolve(o.batchingParametersFile);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (err) {
+      throw new DataError(`cannot read the batching parameters file: ${(err as Error).message}`, file);
+    }
+    return parseBatchingParameters(text, file);
+  }
+  return o.enableBatching ? {} : undefined;
 }

@@ -32,6 +32,9 @@ function concat(maps: TensorMap[]): TensorMap {
     const values = parts.flatMap((t) => t.values as unknown[]) as Tensor['values'];
     const n = parts.reduce((a, t) => a + t.shape[0]!, 0);
     out[name] = { dtype: parts[0]!.dtype, shape: [n, ...parts[0]!.shape.slice(1)], values };
+    // a raw feature's missing mask rides along, flat like values (a part without one misses nothing)
+    if (parts.some((t) => t.missing))
+      out[name]!.missing = parts.flatMap((t) => t.missing ?? new Array<boolean>(t.values.length).fill(false));
   }
   return out;
 }
@@ -50,6 +53,7 @@ function split(map: TensorMap, sizes: number[]): TensorMap[] {
     sizes.forEach((n, k) => {
       const values = t.values.slice(start * per, (start + n) * per) as Tensor['values'];
       out[k]![name] = { dtype: t.dtype, shape: [n, ...t.shape.slice(1)], values };
+      if (t.missing) out[k]![name]!.missing = t.missing.slice(start * per, (start + n) * per);
       start += n;
     });
   }

@@ -51,6 +51,25 @@ export interface RepositoryOptions {
   maxVersions?: number;
   /** load and unload notices, for the CLI to print */
   log?: (message: string) => void;
+  /** lifecycle hooks (the batcher and the warm-up metrics sit there) */
+  hooks?: RepositoryHooks;
+}
+
+/** What the server attaches to a version's life: one place each, called by the repository only. */
+export interface RepositoryHooks {
+  /** the version is loaded and warmed up, and about to be AVAILABLE */
+  onAvailable?(model: string, version: number, servable: Servable): void;
+  /** the servable's last request has finished and it is about to be disposed */
+  onDispose?(servable: Servable): void;
+  /** a version's warm-up ran (only when it has warm-up requests): 'OK' or the error's text */
+  onWarmup?(event: {
+    model: string;
+    version: number;
+    dir: string;
+    status: string;
+    latencyMs: number;
+    records: number;
+  }): void;
 }
 
 export interface VersionSelector {
@@ -211,6 +230,7 @@ export class ModelRepository {
   }
 
   private dispose(v: ServedVersion): void {
+    if (v.servable) this.options.hooks?.onDispose?.(v.servable);
     v.servable?.dispose();
     v.servable = undefined;
   }
@@ -304,6 +324,18 @@ export class ModelRepository {
     }
   }
 
+  private async warmUp(model: string, version: number, dir: string, servable: Servable): Promise<void> {
+    const onWarmup = this.options.hooks?.onWarmup;
+    const t0 = performance.now();
+    try {
+      const records = await warmUp(dir, servable);
+      if (records > 0) onWarmup?.({ model, version, dir, status: 'OK', latencyMs: performance.now() - t0, records });
+    } catch (err) {
+      onWarmup?.({ model, version, dir, status: errorText(err), latencyMs: performance.now() - t0, records: 0 });
+      throw err;
+    }
+  }
+
   private async loadVersion(
     name: string,
     entry: ModelEntry,
@@ -326,7 +358,8 @@ export class ModelRepository {
     let servable: Servable | undefined;
     try {
       servable = await loadServable(dir);
-      await warmUp(dir, servable);
+      await this.warmUp(name, version, dir, servable);
+      this.options.hooks?.onAvailable?.(name, version, servable);
       if (serving) this.retire(serving);
       entry.versions.set(version, {
         version,

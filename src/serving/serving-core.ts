@@ -44,6 +44,10 @@ export interface RunKey {
   /** the signature whose model runs (serving_default for classify/regress too) */
   signatureName: string;
   servable: Servable;
+  /** the API the run serves (metrics label it) */
+  api?: ServingApi;
+  /** performance.now() ms past which the request answers an error; a batcher drops it from its queue then */
+  deadline?: number;
 }
 
 type Tensors = Record<string, Tensor>;
@@ -143,7 +147,7 @@ export class RepositoryServingCore implements ServingCore {
         );
       const rows = checkInputs(name, sig, request.inputs, h.servable.acceptsMissing);
       this.checkRows(rows);
-      let outputs = await this.run(h, name, request.inputs, this.control(request.timeoutMs));
+      let outputs = await this.run(h, 'predict', name, request.inputs, this.control(request.timeoutMs));
       const filter = request.outputFilter?.filter(Boolean) ?? [];
       if (filter.length) {
         for (const alias of filter)
@@ -160,7 +164,7 @@ export class RepositoryServingCore implements ServingCore {
   async classify(request: ExamplesRequest): Promise<ClassifyResponse> {
     return this.hold(request.spec, async (h) => {
       const name = this.examplesSignature(h, request.spec, 'classification', CLASSIFY_METHOD, CLASSIFY_SIGNATURE);
-      const { width, values } = await this.runExamples(h, request);
+      const { width, values } = await this.runExamples(h, 'classify', request);
       const classes = h.servable.classes!;
       const n = request.examples.length;
       const results = Array.from({ length: n }, (_, r) =>
@@ -178,7 +182,7 @@ export class RepositoryServingCore implements ServingCore {
   async regress(request: ExamplesRequest): Promise<RegressResponse> {
     return this.hold(request.spec, async (h) => {
       const name = this.examplesSignature(h, request.spec, 'regression', REGRESS_METHOD, REGRESS_SIGNATURE);
-      const { width, values } = await this.runExamples(h, request);
+      const { width, values } = await this.runExamples(h, 'regress', request);
       const results = Array.from({ length: request.examples.length }, (_, r) => values[r * width]!);
       return { answeredBy: { name: h.name, version: h.version, signatureName: name }, results };
     });
@@ -234,24 +238,34 @@ export class RepositoryServingCore implements ServingCore {
   }
 
   /** The batching hook's one call site. */
-  private async run(h: ServableHandle, signatureName: string, inputs: Tensors, control: RunControl): Promise<Tensors> {
+  private async run(
+    h: ServableHandle,
+    api: ServingApi,
+    signatureName: string,
+    inputs: Tensors,
+    control: RunControl,
+  ): Promise<Tensors> {
     checkpoint(control);
     const run = (x: Tensors) => h.servable.run(x, control);
     const { runner } = this.options;
-    return runner
-      ? runner({ model: h.name, version: h.version, signatureName, servable: h.servable }, inputs, run)
-      : run(inputs);
+    const key: RunKey = { model: h.name, version: h.version, signatureName, servable: h.servable, api };
+    if (control.deadline !== undefined) key.deadline = control.deadline;
+    return runner ? runner(key, inputs, run) : run(inputs);
   }
 
   /** Examples (with their shared context) as serving_default's raw inputs, run; the one output, flat. */
-  private async runExamples(h: ServableHandle, request: ExamplesRequest): Promise<{ width: number; values: number[] }> {
+  private async runExamples(
+    h: ServableHandle,
+    api: 'classify' | 'regress',
+    request: ExamplesRequest,
+  ): Promise<{ width: number; values: number[] }> {
     const { examples, context } = request;
     if (!Array.isArray(examples) || examples.length === 0) throw badRequest(`'examples' value is an empty array`);
     this.checkRows(examples.length);
     const sig = h.servable.signatures[SIGNATURE_NAME]!;
     const inputs = inputsOfExamples(h.name, h.servable, examples, context);
     checkInputs(SIGNATURE_NAME, sig, inputs, h.servable.acceptsMissing);
-    const out = await this.run(h, SIGNATURE_NAME, inputs, this.control(request.timeoutMs));
+    const out = await this.run(h, api, SIGNATURE_NAME, inputs, this.control(request.timeoutMs));
     const y = out[h.servable.outputName]!;
     return { width: y.shape[1] ?? 1, values: y.values as number[] };
   }

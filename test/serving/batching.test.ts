@@ -278,3 +278,22 @@ describe('createBatchScheduler', () => {
     model.dispose();
   });
 });
+
+describe('tensorMapCodec', () => {
+  it('carries missing masks through a batch and back, a request without one missing nothing', () => {
+    const a: TensorMap = {
+      x: { dtype: 'DT_FLOAT', shape: [2, 2], values: [1, NaN, 3, 4], missing: [false, true, false, false] },
+    };
+    const b: TensorMap = { x: { dtype: 'DT_FLOAT', shape: [1, 2], values: [5, 6] } };
+    const c: TensorMap = { x: { dtype: 'DT_FLOAT', shape: [1, 2], values: [NaN, 8], missing: [true, false] } };
+    const joined = tensorMapCodec.concatInputs([a, b, c]);
+    expect(joined.x!.shape).toEqual([4, 2]);
+    expect(joined.x!.missing).toEqual([false, true, false, false, false, false, true, false]);
+    const [pa, pb, pc] = tensorMapCodec.splitInputs!(joined, [2, 1, 1]);
+    expect(pa!.x!.missing).toEqual(a.x!.missing);
+    expect(pb!.x!.missing).toEqual([false, false]);
+    expect(pc!.x!.missing).toEqual(c.x!.missing);
+    // no mask anywhere: none made up
+    expect(tensorMapCodec.concatInputs([b, b]).x!.missing).toBeUndefined();
+  });
+});

@@ -130,6 +130,84 @@ describe('tsfx serve', () => {
     expect(output()).toContain('tsfx serve: stopped');
   });
 
+  it('batches with a TF Serving batching parameters file, shows it on the metrics page, and stops a long batch on SIGTERM', async () => {
+    const file = path.join(base, 'batching.txt');
+    fs.writeFileSync(
+      file,
+      '# as tensorflow_model_server reads it\nmax_batch_size { value: 200000 }\nbatch_timeout_micros { value: 20000 }\nmax_enqueued_batches { value: 100 }\n',
+    );
+    const { url, child, exited, output } = await startServe(
+      '--batching-parameters-file',
+      file,
+      '--drain-ms',
+      '500',
+      '--max-rows',
+      '200000',
+    );
+    for (let i = 0; i < 100 && !output().includes('Ctrl-C to stop'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(output()).toContain(
+      'batching on {"maxBatchSize":200000,"batchTimeoutMicros":20000,"maxEnqueuedBatches":100}',
+    );
+    const answers = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map(async (x) => {
+        const r = await fetch(`${url}/v1/models/lin:predict`, { method: 'POST', body: `{"instances": [[${x}]]}` });
+        return (await r.json()) as unknown;
+      }),
+    );
+    // lin's latest version is 2: y = 3x
+    expect(answers).toEqual([0, 1, 2, 3, 4, 5].map((x) => ({ predictions: [[3 * x]] })));
+    const metrics = await (await fetch(`${url}/monitoring/prometheus/metrics`)).text();
+    const batches =
+      /^:tensorflow:serving:batching_session:processed_batch_size_count\{model_name="lin",version="2"\} (\d+)$/m.exec(
+        metrics,
+      );
+    expect(Number(batches?.[1])).toBeGreaterThan(0);
+    expect(Number(batches?.[1])).toBeLessThan(6);
+    // ~15 s of work on the wasm backend, in a batch run
+    let answered: number | string | undefined;
+    const big = fetch(`${url}/v1/models/heavy:predict`, { method: 'POST', body: column(150_000) }).then(
+      (r) => (answered = r.status),
+      (err: Error) => (answered = err.message),
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(answered, 'the predict finished before SIGTERM: make it bigger').toBeUndefined();
+    const t0 = performance.now();
+    child.kill('SIGTERM');
+    const code = await exited;
+    expect(performance.now() - t0, output()).toBeLessThan(4000);
+    await big;
+    expect(code).toBe(0);
+    expect([503, 'fetch failed']).toContain(answered);
+  });
+
+  it('refuses a batching parameters file it cannot read, naming the file', async () => {
+    const file = path.join(base, 'bad-batching.txt');
+    fs.writeFileSync(file, 'max_batch_size { value: "many" }\n');
+    const err = (await run(
+      process.execPath,
+      [tsfx, 'serve', '--port', '0', '--grpc-port', '0', '--model-base', base, '--batching-parameters-file', file],
+      {
+        env: { ...process.env, TSFX_HOME: base },
+      },
+    ).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain(file);
+    expect(err.stderr).toContain('max_batch_size');
+    // a value out of range is refused at start, not at every version's load
+    fs.writeFileSync(file, 'max_batch_size { value: 0 }\n');
+    const zero = (await run(
+      process.execPath,
+      [tsfx, 'serve', '--port', '0', '--grpc-port', '0', '--model-base', base, '--batching-parameters-file', file],
+      {
+        env: { ...process.env, TSFX_HOME: base },
+      },
+    ).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(
+      /maxBatchSize.*must be an integer >= 1, got 0|must be an integer >= 1, got 0.*maxBatchSize/s,
+    );
+  });
+
   it('rejects a bad option with a clear message and exit code 2', async () => {
     const err = (await run(process.execPath, [tsfx, 'serve', '--port', 'http', '--model-base', base]).catch(
       (e: unknown) => e,
