@@ -144,7 +144,8 @@ describe('tsfx promote / rollback / models', () => {
   });
 
   it("--server adds the running server's state per version", async () => {
-    const repository = new ModelRepository(base, { pollMs: 100_000 });
+    // every version loaded (the default policy loads only the newest)
+    const repository = new ModelRepository(base, { pollMs: 100_000, policy: { all: true } });
     await repository.start();
     const server = await startServer({ repository, port: 0, host: '127.0.0.1' });
     try {

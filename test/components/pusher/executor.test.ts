@@ -36,7 +36,7 @@ describe('Pusher executor', () => {
     expect(first).toMatchObject({ pushed: true, version: 1, servingModel: 'penguin', forced: false, reason: null, model: 11 });
     expect(first.destination).toBe(path.join(base, 'penguin', '1'));
     const v1 = path.join(base, 'penguin', '1');
-    for (const f of ['model.json', 'weights.bin', 'signature.json', 'transform/transform_graph.json'])
+    for (const f of ['model.json', 'weights.bin', 'transform/notes.txt'])
       expect(fs.readFileSync(path.join(v1, f))).toEqual(fs.readFileSync(path.join(modelDir, f)));
     expect(JSON.parse(fs.readFileSync(path.join(v1, 'assets.extra', 'warmup_requests.json'), 'utf8'))).toEqual([{ instances: [[3]] }]);
     expect(readProvenance(v1)).toMatchObject({

@@ -15,9 +15,10 @@ export async function modelFolder(dir: string, w = 2, b = 1, extraFiles = 0): Pr
   model.setWeights([tf.tensor2d([[w]]), tf.tensor1d([b])]);
   await saveModel(model, dir);
   model.dispose();
-  fs.writeFileSync(path.join(dir, 'signature.json'), JSON.stringify({ rawInputs: [{ name: 'x' }] }));
+  // a plain LayersModel folder (no signature.json: the server serves it as one) with a sub-folder,
+  // so a push copies a tree as it does a Trainer's Model with its transform/
   fs.mkdirSync(path.join(dir, 'transform'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'transform', 'transform_graph.json'), '{"analyzers":[]}');
+  fs.writeFileSync(path.join(dir, 'transform', 'notes.txt'), 'a file in a sub-folder\n');
   for (let i = 0; i < extraFiles; i++) fs.writeFileSync(path.join(dir, 'transform', `vocab-${i}.txt`), `word${i}\n`.repeat(50));
   return dir;
 }
