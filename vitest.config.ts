@@ -5,6 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'components/**/*.test.ts', 'src/**/*.test.ts'],
     // Integration tests share one Temporal dev server and PostgreSQL; keep files in separate forks.
     pool: 'forks',
+    // two files at a time: most e2e files wait on Temporal, servers and schedules rather than
+    // compute, and vitest's default on a 2-core machine (cores - 1) ran them one by one
+    maxWorkers: 2,
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
