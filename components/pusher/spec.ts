@@ -6,13 +6,14 @@
  */
 import { z } from 'zod';
 import { defaultRetry, defaultTimeouts, type ComponentSpec } from '../../src/dsl/component.js';
+import { SERVED_NAME } from '../../src/serving/version-folder.js';
 
 export const PusherParams = z
   .object({
     /** the served model's name: a folder under `base`, the `{m}` of `/v1/models/{m}` */
     servingModel: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "a served model's name starts with a letter or digit and holds only letters, digits, '_', '.', '-'"),
+      .regex(SERVED_NAME, "a served model's name starts with a letter or digit and holds only letters, digits, '_', '.', '-'"),
     /** the model base `tsfx serve --model-base` reads; default $TSFX_HOME/serving (as `tsfx serve`); relative to the pipeline root */
     base: z.string().min(1).optional(),
     /** push even when not blessed (or the blessing names another model); the reason is recorded in provenance.json and history.jsonl */

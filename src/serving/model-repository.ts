@@ -17,9 +17,9 @@ import { readLabels } from './labels.js';
 import type { GrpcCodeName, VersionStateName } from './servable.js';
 import { loadServable, type Servable } from './servable-loader.js';
 import { warmUp } from './warmup.js';
-import { fingerprint, listDirs, MODEL_NAME, policyVersions, type VersionPolicy } from './version-folders.js';
+import { fingerprint, listDirs, policyVersions, SERVED_NAME, type VersionPolicy } from './version-folder.js';
 
-export { MODEL_NAME, type VersionPolicy } from './version-folders.js';
+export { SERVED_NAME, type VersionPolicy } from './version-folder.js';
 
 export interface ServedVersion {
   version: number;
@@ -201,7 +201,7 @@ export class ModelRepository {
 
   // errors name the model, never the folder: HTTP clients must not learn the server's paths
   private entry(model: string, kind: 'status' | 'request'): ModelEntry {
-    if (!MODEL_NAME.test(model)) throw badRequest(`invalid model name '${model}': letters, digits, '_', '.', '-' only`);
+    if (!SERVED_NAME.test(model)) throw badRequest(`invalid model name '${model}': a letter or digit first, then letters, digits, '_', '.', '-' (at most 128)`);
     const entry = this.models.get(model);
     if (!entry)
       throw notFound(
@@ -242,7 +242,7 @@ export class ModelRepository {
   }
 
   private async scan(): Promise<void> {
-    const names = new Set((await listDirs(this.base)).filter((n) => MODEL_NAME.test(n)));
+    const names = new Set((await listDirs(this.base)).filter((n) => SERVED_NAME.test(n)));
     for (const [name, entry] of this.models) {
       if (names.has(name)) continue;
       for (const v of entry.versions.values()) this.retire(v);

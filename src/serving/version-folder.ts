@@ -1,10 +1,13 @@
 /**
- * What a served model's folder holds, read without tfjs (for `tsfx models`, promote, and the
- * Pusher): `{base}/{model}/{version}/` folders named by an integer, each checked the way the
- * server would find it broken (model.json missing or not JSON, a weights file it names
- * missing or of another size), with the provenance.json the Pusher wrote beside it.
+ * The model base's layout, the one place every reader and writer of it agrees on (the server's
+ * repository, the Pusher, `tsfx models`, promote): `{base}/{model}/{version}/` folders named by
+ * an integer (names starting with '.' are never models or versions: a Pusher stages under
+ * `.push-*`), each checked the way the server would find it broken (model.json missing or not
+ * JSON, a weights file it names missing), with the provenance.json the Pusher wrote beside it,
+ * and which versions a policy loads. Without tfjs, so the CLI reads it quickly.
  */
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { DefinitionError } from '../errors.js';
 
@@ -44,8 +47,10 @@ export interface VersionInfo {
  * A served model or label name: it becomes a folder name, so no separators, no '..', and no
  * leading '.' (those folders are the Pusher's staging and lock files).
  */
+export const SERVED_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
 export function checkName(name: string, what: string, at: (string | number)[] = []): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(name))
+  if (!SERVED_NAME.test(name))
     throw new DefinitionError(
       `${what} '${name}' must start with a letter or digit and hold only letters, digits, '_', '.', '-' (at most 128)`,
       at,
@@ -123,4 +128,39 @@ export function listModels(base: string): string[] {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+}
+
+/** Which versions of each model to load (TF Serving's model_version_policy). */
+export type VersionPolicy = { latest: number } | { all: true } | { specific: number[] };
+
+/** Subfolders of `dir` not starting with '.'; none when `dir` does not exist. */
+export async function listDirs(dir: string): Promise<string[]> {
+  try {
+    return (await fsp.readdir(dir, { withFileTypes: true }))
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+      .map((d) => d.name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** Sizes and mtimes of a version's files (a change means reload); undefined until model.json exists. */
+export async function fingerprint(dir: string): Promise<string | undefined> {
+  const names = (await fsp.readdir(dir).catch(() => [] as string[])).filter((n) => !n.startsWith('.')).sort();
+  if (!names.includes(MODEL_JSON)) return undefined;
+  const parts: string[] = [];
+  for (const n of names) {
+    const st = await fsp.stat(path.join(dir, n)).catch(() => undefined);
+    if (st?.isFile()) parts.push(`${n}:${st.size}:${st.mtimeMs}`);
+  }
+  return parts.join('|');
+}
+
+/** The versions (of those found) the policy wants loaded, newest first. */
+export function policyVersions(policy: VersionPolicy, found: number[]): number[] {
+  const newest = [...found].sort((a, b) => b - a);
+  if ('all' in policy) return newest;
+  if ('specific' in policy) return newest.filter((v) => policy.specific.includes(v));
+  return newest.slice(0, policy.latest);
 }
