@@ -48,6 +48,17 @@ export const GRPC_CODE_NUMBER: Record<GrpcCodeName, number> = {
   UNAUTHENTICATED: 16,
 };
 
+/**
+ * The canonical code of an HTTP status: HTTP_STATUS_OF read backwards, taking the first code in
+ * TF's order where several share a status (500 is UNKNOWN before INTERNAL and DATA_LOSS). 413,
+ * which no canonical code maps to, is tsfx's own resource limit (body too large).
+ */
+export function codeOfHttpStatus(status: number): GrpcCodeName {
+  if (status === 413) return 'RESOURCE_EXHAUSTED';
+  const first = (Object.keys(HTTP_STATUS_OF) as GrpcCodeName[]).find((c) => HTTP_STATUS_OF[c] === status);
+  return first ?? 'UNKNOWN';
+}
+
 export class ServingError extends TsfxError {
   override name = 'ServingError';
   constructor(

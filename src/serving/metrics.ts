@@ -170,27 +170,3 @@ export function createServingMetrics(options: { runtime?: string; threadPoolName
     render: () => registry.metrics(),
   };
 }
-
-/**
- * The canonical code of an HTTP status, for request_count's `status` label: the inverse of TF
- * Serving's ToHTTPStatusCode (http_server.cc), taking the first code of the ones sharing a status.
- */
-export function grpcCodeOfHttpStatus(status: number): GrpcCodeName {
-  const codes: Record<number, GrpcCodeName> = {
-    200: 'OK',
-    400: 'INVALID_ARGUMENT',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
-    404: 'NOT_FOUND',
-    409: 'ALREADY_EXISTS',
-    // tsfx's own 413 (too many rows, body too large): a resource limit
-    413: 'RESOURCE_EXHAUSTED',
-    429: 'RESOURCE_EXHAUSTED',
-    499: 'CANCELLED',
-    501: 'UNIMPLEMENTED',
-    503: 'UNAVAILABLE',
-    504: 'DEADLINE_EXCEEDED',
-  };
-  // 500 is UNKNOWN first in TF's table (then INTERNAL, DATA_LOSS)
-  return codes[status] ?? 'UNKNOWN';
-}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { tensorMapCodec, type TensorMap } from '../../src/serving/batch-codec.js';
 import { createBatchScheduler } from '../../src/serving/batching.js';
-import { createServingMetrics, grpcCodeOfHttpStatus } from '../../src/serving/metrics.js';
+import { codeOfHttpStatus } from '../../src/serving/http-errors.js';
+import { createServingMetrics } from '../../src/serving/metrics.js';
 import { family, parse } from './prometheus-parse.js';
 
 const rows = (n: number): TensorMap => ({
@@ -113,7 +114,7 @@ describe('createServingMetrics', () => {
   });
 
   it('maps HTTP statuses back to the canonical codes TF Serving labels requests with', () => {
-    expect([200, 400, 404, 429, 499, 503, 504, 500].map(grpcCodeOfHttpStatus)).toEqual([
+    expect([200, 400, 404, 429, 499, 503, 504, 500].map(codeOfHttpStatus)).toEqual([
       'OK',
       'INVALID_ARGUMENT',
       'NOT_FOUND',
