@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { localPath } from '../artifacts/local-store.js';
 import type { Artifact } from '../metadata/store.js';
+import { PROVENANCE_FILE } from '../serving/version-folder.js';
 import { table, toJson } from './format.js';
 
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
@@ -71,7 +72,7 @@ export function showPushedModel(a: Artifact, o: { json?: boolean }): void {
     model?: number;
   };
   const provenance = p.destination
-    ? readJson<Record<string, unknown>>(path.join(p.destination, 'provenance.json'))
+    ? readJson<Record<string, unknown>>(path.join(p.destination, PROVENANCE_FILE))
     : undefined;
   if (o.json) return out(toJson({ properties: a.properties, provenance: provenance ?? null }));
   if (!p.pushed) {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { DataError, DefinitionError } from '../errors.js';
 import { withLock } from './file-lock.js';
 import { appendHistory } from './history.js';
-import { checkName, versionProblem } from './version-folder.js';
+import { checkName, MODEL_JSON, versionProblem } from './version-folder.js';
 
 /**
  * Both maps have no prototype: labels come from URLs and files, and a plain object would answer
@@ -24,9 +24,6 @@ export interface LabelsFile {
 
 const emptyMap = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 const emptyLabels = (): LabelsFile => ({ labels: emptyMap(), history: emptyMap() });
-
-// fs-model-io's MODEL_JSON, not imported: that module loads tfjs, which promote/rollback don't need
-const MODEL_JSON = 'model.json';
 
 export const labelsPath = (base: string, model: string) => path.join(base, model, 'labels.json');
 
@@ -100,7 +97,12 @@ export interface LabelMoveOptions {
  * history.jsonl (before labels.json changes: see history.ts). The version must be a folder the
  * server would load (model.json and the weights it names present).
  */
-export function promote(base: string, model: string, version: number, opts: LabelMoveOptions | string = {}): LabelsFile {
+export function promote(
+  base: string,
+  model: string,
+  version: number,
+  opts: LabelMoveOptions | string = {},
+): LabelsFile {
   const { label = 'stable', reason } = typeof opts === 'string' ? { label: opts } : opts;
   checkName(model, 'model', ['model']);
   if (!Number.isSafeInteger(version) || version < 0)
@@ -110,12 +112,19 @@ export function promote(base: string, model: string, version: number, opts: Labe
   if (!fs.existsSync(path.join(dir, MODEL_JSON)))
     throw new DefinitionError(`no saved model at ${dir} (no ${MODEL_JSON})`, ['version']);
   const problem = versionProblem(dir);
-  if (problem) throw new DefinitionError(`version ${version} of '${model}' is not servable: ${problem} (${dir})`, ['version']);
+  if (problem)
+    throw new DefinitionError(`version ${version} of '${model}' is not servable: ${problem} (${dir})`, ['version']);
   return withLock(path.join(base, model), () => {
     const data = readLabels(base, model);
     const current = data.labels[label];
     if (current === version) return data;
-    appendHistory(base, model, { action: 'promote', label, from: current ?? null, to: version, ...(reason ? { reason } : {}) });
+    appendHistory(base, model, {
+      action: 'promote',
+      label,
+      from: current ?? null,
+      to: version,
+      ...(reason ? { reason } : {}),
+    });
     if (current !== undefined) (data.history[label] ??= []).push(current);
     data.labels[label] = version;
     writeLabels(base, model, data);
@@ -135,10 +144,21 @@ export function rollback(base: string, model: string, opts: LabelMoveOptions | s
     const stack = data.history[label] ?? [];
     // skip earlier versions that were removed or broke since: a label points only at servable folders
     let previous: number | undefined;
-    while ((previous = stack.pop()) !== undefined && versionProblem(path.join(base, model, String(previous))) !== undefined);
+    while (
+      (previous = stack.pop()) !== undefined &&
+      versionProblem(path.join(base, model, String(previous))) !== undefined
+    );
     if (previous === undefined)
-      throw new DefinitionError(`label '${label}' of model '${model}' has no earlier version to roll back to`, ['label']);
-    appendHistory(base, model, { action: 'rollback', label, from: current, to: previous, ...(reason ? { reason } : {}) });
+      throw new DefinitionError(`label '${label}' of model '${model}' has no earlier version to roll back to`, [
+        'label',
+      ]);
+    appendHistory(base, model, {
+      action: 'rollback',
+      label,
+      from: current,
+      to: previous,
+      ...(reason ? { reason } : {}),
+    });
     data.history[label] = stack;
     data.labels[label] = previous;
     writeLabels(base, model, data);

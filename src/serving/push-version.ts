@@ -14,6 +14,7 @@ import { DataError } from '../errors.js';
 import { appendHistory, readHistory } from './history.js';
 import {
   checkName,
+  MODEL_JSON,
   PROVENANCE_FILE,
   readProvenance,
   versionNumbers,
@@ -60,7 +61,7 @@ async function copyTree(from: string, to: string, signal?: AbortSignal): Promise
   await fs.mkdir(to, { recursive: true });
   const entries = await fs.readdir(from, { withFileTypes: true });
   // model.json last, as fs-model-io writes it: a reader of a half tree (none should exist) sees no model
-  entries.sort((a, b) => Number(a.name === 'model.json') - Number(b.name === 'model.json') || a.name.localeCompare(b.name));
+  entries.sort((a, b) => Number(a.name === MODEL_JSON) - Number(b.name === MODEL_JSON) || a.name.localeCompare(b.name));
   for (const e of entries) {
     signal?.throwIfAborted();
     const src = path.join(from, e.name);
@@ -79,11 +80,16 @@ async function copyTree(from: string, to: string, signal?: AbortSignal): Promise
  * URI is compared too: it holds the metadata store's id, so two stores pushing into one base
  * (whose execution ids overlap) never take each other's versions.
  */
-export function versionOfExecution(modelDir: string, p: Pick<Provenance, 'pipeline' | 'nodeId' | 'execution' | 'source'>): number | undefined {
+export function versionOfExecution(
+  modelDir: string,
+  p: Pick<Provenance, 'pipeline' | 'nodeId' | 'execution' | 'source'>,
+): number | undefined {
   if (p.execution === null) return undefined;
   return versionNumbers(modelDir).find((v) => {
     const q = readProvenance(path.join(modelDir, String(v)));
-    return q && q.execution === p.execution && q.pipeline === p.pipeline && q.nodeId === p.nodeId && q.source === p.source;
+    return (
+      q && q.execution === p.execution && q.pipeline === p.pipeline && q.nodeId === p.nodeId && q.source === p.source
+    );
   });
 }
 
@@ -181,7 +187,9 @@ async function renameToNextVersion(staging: string, modelDir: string): Promise<n
 function finish(args: WriteVersionArgs, version: number, reused: boolean): WrittenVersion {
   const { base, provenance: p } = args;
   const recorded = () =>
-    readHistory(base, args.servingModel).events.some((e) => e.action === 'push' && e.version === version && e.execution === (p.execution ?? undefined));
+    readHistory(base, args.servingModel).events.some(
+      (e) => e.action === 'push' && e.version === version && e.execution === (p.execution ?? undefined),
+    );
   if (!reused || !recorded())
     appendHistory(base, args.servingModel, {
       action: 'push',

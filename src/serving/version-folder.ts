@@ -14,7 +14,10 @@ import { DefinitionError } from '../errors.js';
 export const PROVENANCE_FILE = 'provenance.json';
 export const WARMUP_DIR = 'assets.extra';
 export const WARMUP_FILE = 'warmup_requests.json';
-const MODEL_JSON = 'model.json';
+/** fs-model-io's MODEL_JSON, spelled out: that module loads tfjs, which the CLI's readers don't need */
+export const MODEL_JSON = 'model.json';
+/** a version's warm-up requests (a JSON array of REST :predict bodies), relative to its folder */
+export const WARMUP_PATH = path.join(WARMUP_DIR, WARMUP_FILE);
 
 /** Where a pushed version came from; written by the Pusher as provenance.json. */
 export interface Provenance {
@@ -71,11 +74,13 @@ export function versionProblem(dir: string): string | undefined {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? `no ${MODEL_JSON}` : `${MODEL_JSON}: ${(err as Error).message}`;
   }
-  if (!json || typeof json !== 'object' || !Array.isArray(json.weightsManifest)) return `${MODEL_JSON} has no weightsManifest`;
+  if (!json || typeof json !== 'object' || !Array.isArray(json.weightsManifest))
+    return `${MODEL_JSON} has no weightsManifest`;
   for (const group of json.weightsManifest) {
     if (!Array.isArray(group.paths)) return `${MODEL_JSON}: a weightsManifest group has no paths`;
     for (const p of group.paths) {
-      if (typeof p !== 'string' || p.includes('..') || path.isAbsolute(p)) return `${MODEL_JSON}: bad weights path ${JSON.stringify(p)}`;
+      if (typeof p !== 'string' || p.includes('..') || path.isAbsolute(p))
+        return `${MODEL_JSON}: bad weights path ${JSON.stringify(p)}`;
       if (!fs.existsSync(path.join(dir, p))) return `weights file ${p} is missing`;
     }
   }

@@ -14,14 +14,14 @@ import { tensorsOfPredictBody } from './json-tensor.js';
 import { parseRequestJson } from './request-json.js';
 import { PREDICT_METHOD, type Servable } from './servable-loader.js';
 import { SIGNATURE_NAME } from './signature.js';
+import { WARMUP_PATH } from './version-folder.js';
 
-export const WARMUP_FILE = path.join('assets.extra', 'warmup_requests.json');
 /** TF Serving's cap on warm-up records */
 export const MAX_WARMUP_REQUESTS = 1000;
 
 /** Run the version's warm-up requests; none stored: nothing to do. Throws naming the request at fault. */
 export async function warmUp(dir: string, servable: Servable): Promise<number> {
-  const file = path.join(dir, WARMUP_FILE);
+  const file = path.join(dir, WARMUP_PATH);
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -51,7 +51,7 @@ export async function warmUp(dir: string, servable: Servable): Promise<number> {
     } catch (err) {
       // the load fails with the request's own code, as TF Serving's warm-up does
       const code = codeOf(err) === 'UNKNOWN' ? 'INVALID_ARGUMENT' : codeOf(err);
-      throw new ServingError(code, `${WARMUP_FILE}: warm-up request ${i} failed: ${(err as Error).message}`);
+      throw new ServingError(code, `${WARMUP_PATH}: warm-up request ${i} failed: ${(err as Error).message}`);
     }
   }
   return bodies.length;
